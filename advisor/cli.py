@@ -1,0 +1,92 @@
+"""The `advisor` command: serve the API, match a profile, seed or check the catalogue."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from advisor.errors import AdvisorError
+
+app = typer.Typer(help="Funding Advisor: funding instruments and business models for smart-city projects.", no_args_is_help=True)  # fmt: skip
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="interface to bind (ADVISOR_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (ADVISOR_PORT)")] = None,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the API (migrates and seeds the database on first start)."""
+    import uvicorn
+
+    from advisor.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def _load_profile_json(path: str) -> object:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"{path}: not valid JSON: {exc}") from exc
+
+
+@app.command()
+def match(
+    file: Annotated[str, typer.Argument(help="profile as JSON; '-' reads standard input")],
+    indent: Annotated[int, typer.Option(help="JSON indentation (0 for one line)")] = 2,
+) -> None:
+    """Advise on one project profile and print the Advice as JSON."""
+    from advisor.advice import advise
+    from advisor.models import ProjectProfile
+    from advisor.snapshots import local_snapshot
+
+    data = _load_profile_json(file)
+    try:
+        profile = ProjectProfile.model_validate(data)
+        advice = advise(profile, local_snapshot())
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "(profile)"
+            typer.echo(f"invalid profile: {field}: {err['msg']}", err=True)
+        raise typer.Exit(2) from None
+    except AdvisorError as exc:
+        typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(advice.model_dump_json(indent=indent or None))
+
+
+@app.command()
+def seed() -> None:
+    """Migrate the database schema and load the catalogue data files (idempotent)."""
+    from advisor.settings import get_settings
+    from catalogue.db import make_engine, migrate
+    from catalogue.db import seed as seed_catalogue
+
+    engine = make_engine(get_settings().resolved_database_url())
+    migrate(engine)
+    wrote = seed_catalogue(engine)
+    typer.echo("catalogue seeded" if wrote else "catalogue already at this revision")
+
+
+@app.command("check-data")
+def check_data() -> None:
+    """Validate the catalogue data files without touching any database."""
+    from catalogue.datafiles import main as check
+
+    raise typer.Exit(check([]))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,241 @@
+"""Runs the rule engine for one profile: facts in, derived findings out.
+
+The two conversions of STYLE.md (7) live here: `project_fact` / `instrument_fact` build facts
+from the domain models, and `run` returns plain `Finding` records, so fact objects never leave
+this module.
+
+Lifecycle: building an experta engine and declaring every instrument fact is most of the cost
+of a naive run. A `Runner` keeps one engine per thread with the instrument facts declared once,
+and per profile only declares the project, runs, and retracts what that run derived. `run_fresh`
+is the naive path (a fresh engine, every fact declared again); tests prove both give the same
+findings and bench/engine.py measures the difference.
+"""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.models import ProjectProfile
+from catalogue.schema import InstrumentRecord, SourceRef
+from catalogue.vocabulary import MATURITY_ORDER
+from rules._experta import freeze
+from rules.engine import AdvisorEngine
+from rules.facts import DERIVED, Caution, Criterion, Instrument, Project, Score
+
+LEVEL = {"low": 0, "medium": 1, "high": 2}
+UNDERTAKINGS = {"sme", "large_enterprise", "municipal_company"}
+# Annex 5 characteristics that decide what financing a city can manage.
+FINANCE_DIMENSIONS = ("governance", "funding", "business_models")
+
+ToEur = Callable[[float, str], float]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One derived fact as plain data: a criterion, a score or a caution."""
+
+    kind: str  # "criterion" | "score" | "caution"
+    instrument: str
+    rule: str
+    source: str
+    text: str = ""
+    points: float = 0.0
+    test: str | None = None
+    value: str | None = None
+    threshold: str | None = None
+    hard: bool = True
+    fixable: bool = False
+    hint: str | None = None
+
+
+def citation(source: SourceRef) -> str:
+    """A source as one line: seed file, section and lines; or reference and URL."""
+    parts = [source.document]
+    if source.section:
+        parts.append(source.section)
+    if source.lines:
+        parts.append(source.lines)
+    if source.reference:
+        parts.append(source.reference)
+    text = " ".join(parts)
+    return f"{text}: {source.url}" if source.url else text
+
+
+def _citations(record: InstrumentRecord) -> dict[str, str]:
+    cites: dict[str, str] = {"*": citation(record.sources[0])}
+    for source in record.sources:
+        for field in source.supports:
+            cites.setdefault(field, citation(source))
+    return cites
+
+
+def maturity_level(profile: ProjectProfile) -> int:
+    """The city's Annex 5 level for financing (-1 when the profile does not say)."""
+    given = profile.city_maturity
+    if not given:
+        return -1
+    finance = [MATURITY_ORDER[given[d]] for d in FINANCE_DIMENSIONS if d in given]
+    levels = finance or [MATURITY_ORDER[v] for v in given.values()]
+    return min(levels)
+
+
+def project_fact(profile: ProjectProfile, to_eur: ToEur) -> Project:
+    capex = to_eur(profile.capex.amount, profile.capex.currency)
+    dev = profile.development_cost
+    development = to_eur(dev.amount, dev.currency) if dev else 0.0
+    prefs = profile.preferences
+    fiscal = profile.fiscal
+    partners = profile.partners
+    return Project(
+        country=profile.country,
+        sectors=tuple(profile.all_sectors()),
+        stage=profile.stage,
+        applicant=profile.applicant,
+        capex=capex,
+        development=development,
+        total=capex + development,
+        revenue=tuple(sorted(s for s in set(profile.revenue_streams) if s != "none")),
+        population=profile.population,
+        region_category=profile.region_category,
+        partner_countries=partners.countries if partners else 0,
+        as_of=profile.as_of,
+        maturity=maturity_level(profile),
+        risk_appetite=prefs.risk_appetite if prefs else "medium",
+        keep_public=bool(prefs and prefs.keep_public_ownership),
+        ppp_payments_share=fiscal.ppp_payments_share if fiscal else None,
+        debt_to_revenue=fiscal.debt_to_revenue if fiscal else None,
+        undertaking=profile.applicant in UNDERTAKINGS,
+    )
+
+
+def instrument_fact(record: InstrumentRecord, to_eur: ToEur) -> Instrument:
+    cur = record.ticket_currency
+
+    def eur(amount: float | None) -> float | None:
+        return None if amount is None else to_eur(amount, cur)
+
+    return Instrument(
+        id=record.id,
+        kind=record.kind,
+        jurisdiction=record.jurisdiction,
+        countries=tuple(record.countries()),
+        applicants=tuple(record.applicant_types),
+        sectors=tuple(record.sectors),
+        stages=tuple(record.stages),
+        costs=tuple(record.costs_covered),
+        eu_funds=record.eu_funds,
+        min_ticket=eur(record.min_ticket),
+        max_ticket=eur(record.max_ticket),
+        min_cost=eur(record.min_project_cost),
+        max_cost=eur(record.max_project_cost),
+        max_share=record.max_share_of_cost,
+        min_population=record.min_population,
+        min_partners=record.min_partner_countries,
+        co_financing=freeze([rate.model_dump() for rate in record.co_financing]),
+        revenue_required=record.revenue_required,
+        revenue_any=tuple(record.revenue_streams_any),
+        valid_from=record.valid_from,
+        valid_to=record.valid_to,
+        status=record.status,
+        successor=record.successor,
+        complexity=LEVEL[record.complexity],
+        cost_of_money=record.cost_of_money,
+        risk_transfer=LEVEL[record.risk_transfer],
+        min_maturity=MATURITY_ORDER[record.min_maturity],
+        unconfirmed=tuple(record.unconfirmed),
+        params=freeze(dict(record.params)),
+        cite=freeze(_citations(record)),
+    )
+
+
+def _finding(fact: Any) -> Finding:
+    data = fact.as_dict()
+    if isinstance(fact, Criterion):
+        return Finding(
+            kind="criterion",
+            instrument=data["instrument"],
+            rule=data["rule"],
+            source=data["source"],
+            test=data["test"],
+            value=data["value"],
+            threshold=data["threshold"],
+            hard=data["hard"],
+            fixable=data["fixable"],
+            hint=data["hint"],
+        )
+    if isinstance(fact, Score):
+        return Finding(
+            kind="score",
+            instrument=data["instrument"],
+            rule=data["rule"],
+            source=data["source"],
+            text=data["text"],
+            points=float(data["points"]),
+        )
+    assert isinstance(fact, Caution)
+    return Finding(
+        kind="caution",
+        instrument=data["instrument"],
+        rule=data["rule"],
+        source=data["source"],
+        text=data["text"],
+    )
+
+
+def _collect(engine: AdvisorEngine) -> list[Any]:
+    return [fact for fact in engine.facts.values() if isinstance(fact, DERIVED)]
+
+
+class Runner:
+    """One engine with the instrument facts of one catalogue revision declared once."""
+
+    def __init__(self, instruments: list[Instrument]) -> None:
+        self.engine = AdvisorEngine()
+        self.engine.reset()
+        for fact in instruments:
+            self.engine.declare(fact)
+
+    def run(self, project: Project) -> list[Finding]:
+        engine = self.engine
+        declared = engine.declare(project)
+        try:
+            engine.run()
+            derived = _collect(engine)
+            findings = sorted((_finding(f) for f in derived), key=_order)
+            for fact in derived:
+                engine.retract(fact)
+        finally:
+            engine.retract(declared)
+        return findings
+
+
+def run_fresh(project: Project, instruments: list[Instrument]) -> list[Finding]:
+    """The naive path: a new engine and every fact declared again."""
+    engine = AdvisorEngine()
+    engine.reset()
+    for fact in instruments:
+        engine.declare(fact)
+    engine.declare(project)
+    engine.run()
+    return sorted((_finding(f) for f in _collect(engine)), key=_order)
+
+
+def _order(finding: Finding) -> tuple[str, str, str, str]:
+    return (finding.instrument, finding.kind, finding.rule, finding.text + (finding.value or ""))
+
+
+_local = threading.local()
+
+
+def runner_for(key: tuple[Any, ...], build: Callable[[], list[Instrument]]) -> Runner:
+    """This thread's runner for `key` (catalogue revision and FX rates used), built on first use."""
+    cache: dict[tuple[Any, ...], Runner] | None = getattr(_local, "runners", None)
+    if cache is None:
+        cache = _local.runners = {}
+    runner = cache.get(key)
+    if runner is None:
+        if len(cache) >= 4:  # a new revision retires the old engines
+            cache.clear()
+        runner = cache[key] = Runner(build())
+    return runner

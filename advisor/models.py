@@ -1,0 +1,193 @@
+"""Frozen domain models: the engine's input and output, and the API's request and response.
+
+`ProjectProfile` refuses unknown fields, unknown codes, non-finite or non-positive amounts and
+unsupported currencies, naming the offending field. `Advice` is the v1 response contract of
+ARCHITECTURE.md; fields beyond the contract are additive.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from catalogue.schema import BusinessModelRecord, InstrumentRecord
+from catalogue.vocabulary import (
+    ISO_COUNTRIES,
+    Applicant,
+    Currency,
+    MaturityDimension,
+    MaturityLevel,
+    RegionCategory,
+    RevenueStream,
+    RiskAppetite,
+    Sector,
+    Stage,
+)
+
+# An amount above this is not a city project but a typo (EUR 10 trillion is several years of the
+# EU's whole economic output); refusing it keeps the arithmetic in float's exact range.
+MAX_AMOUNT = 1e13
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Money(Frozen):
+    amount: Annotated[float, Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+    currency: Currency = "EUR"
+
+
+class MoneyOut(Frozen):
+    """An amount in a response: may be zero (a gap of nothing)."""
+
+    amount: float
+    currency: Currency
+
+
+class Partners(Frozen):
+    countries: Annotated[int, Field(ge=0, le=200)] = 0
+    cities: Annotated[int, Field(ge=0, le=10_000)] = 0
+    industry: bool = False
+    research: bool = False
+
+
+class Fiscal(Frozen):
+    credit_rating: Annotated[str, Field(max_length=8)] | None = None
+    debt_to_revenue: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    ppp_payments_share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+
+
+class Preferences(Frozen):
+    keep_public_ownership: bool = False
+    max_private_share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    risk_appetite: RiskAppetite = "medium"
+
+
+class ProjectProfile(Frozen):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    country: Annotated[str, Field(description="ISO 3166-1 alpha-2, e.g. LT, CN, US")]
+    city: Annotated[str, Field(max_length=200)] | None = None
+    population: Annotated[int, Field(gt=0, le=100_000_000)] | None = None
+    region_category: RegionCategory | None = None
+    sector: Sector
+    sectors: list[Sector] = Field(default_factory=list, max_length=19)
+    stage: Stage
+    capex: Money
+    development_cost: Money | None = None
+    revenue_streams: list[RevenueStream] = Field(default_factory=list, max_length=12)
+    annual_revenue: Money | None = None
+    annual_savings: Money | None = None
+    applicant: Applicant
+    partners: Partners | None = None
+    as_of: date | None = None
+    city_maturity: dict[MaturityDimension, MaturityLevel] = Field(default_factory=dict)
+    fiscal: Fiscal | None = None
+    preferences: Preferences | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _iso_country(cls, value: str) -> str:
+        if value not in ISO_COUNTRIES:
+            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        return value
+
+    @field_validator("as_of")
+    @classmethod
+    def _plausible_date(cls, value: date | None) -> date | None:
+        if value is not None and not (date(2000, 1, 1) <= value <= date(2100, 12, 31)):
+            raise ValueError("as_of must lie between 2000-01-01 and 2100-12-31")
+        return value
+
+    def all_sectors(self) -> list[str]:
+        return sorted({self.sector, *self.sectors})
+
+
+class Reason(Frozen):
+    """One criterion record: what was tested, the value used, the threshold, the source."""
+
+    rule: str
+    text: str
+    source: str
+    test: str | None = None
+    value: str | None = None
+    threshold: str | None = None
+    passed: bool | None = None
+
+
+class Option(Frozen):
+    instrument_id: str
+    name: str
+    name_zh: str
+    kind: str
+    jurisdiction: str
+    rank: int
+    score: float
+    status: str
+    reasons: list[Reason]
+    cautions: list[Reason] = Field(default_factory=list)
+    max_amount: MoneyOut | None = None
+    covers: list[str] = Field(default_factory=list)
+
+
+class Excluded(Frozen):
+    instrument_id: str
+    name: str
+    reasons: list[Reason]
+    near_miss: bool = False
+    would_qualify_if: str | None = None
+    successor: str | None = None
+
+
+class MixComponent(Frozen):
+    instrument_id: str
+    amount: MoneyOut
+    share: float
+    covers: str
+
+
+class Mix(Frozen):
+    id: str
+    label: str
+    components: list[MixComponent]
+    funded: MoneyOut
+    gap: MoneyOut
+    notes: list[str] = Field(default_factory=list)
+
+
+class BusinessModelFit(Frozen):
+    id: str
+    name: str
+    score: float
+    reasons: list[Reason]
+    cautions: list[Reason] = Field(default_factory=list)
+
+
+class FxUsed(Frozen):
+    currency: str
+    per_eur: float
+    date: date
+    source: str
+
+
+class Advice(Frozen):
+    options: list[Option]
+    excluded: list[Excluded]
+    mixes: list[Mix] = Field(default_factory=list)
+    business_models: list[BusinessModelFit] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    catalogue_revision: str
+    ruleset_version: str
+    as_of: date
+    currency: str = "EUR"
+    fx: list[FxUsed] = Field(default_factory=list)
+
+
+class InstrumentPublic(InstrumentRecord):
+    """An instrument as the API shows it: the validated record, countries expanded."""
+
+    countries_expanded: list[str] = Field(default_factory=list)
+
+
+class BusinessModelPublic(BusinessModelRecord):
+    pass

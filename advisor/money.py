@@ -1,0 +1,49 @@
+"""Currency conversion through the catalogue's dated reference-rate table."""
+
+from datetime import date
+
+from advisor.errors import InvalidInput
+from advisor.models import FxUsed
+from advisor.engine import citation
+from catalogue.schema import FxRate
+from catalogue.snapshot import Snapshot
+
+
+class Converter:
+    """Converts to and from EUR at the rates in force on one date; records the rates used."""
+
+    def __init__(self, snapshot: Snapshot, on: date) -> None:
+        self.on = on
+        self._rates: dict[str, FxRate] = {}
+        for currency in {r.currency for r in snapshot.fx_rates}:
+            rate = snapshot.rate(currency, on)
+            if rate is not None:
+                self._rates[currency] = rate
+        self.used: dict[str, FxRate] = {}
+
+    def key(self) -> tuple[tuple[str, str, float], ...]:
+        """Identifies the rates in force: instrument facts depend on them."""
+        return tuple(
+            sorted((c, r.date.isoformat(), r.per_eur) for c, r in self._rates.items())
+        )
+
+    def _rate(self, currency: str, field: str) -> float:
+        if currency == "EUR":
+            return 1.0
+        rate = self._rates.get(currency)
+        if rate is None:
+            raise InvalidInput(f"no exchange rate for {currency} in the catalogue", field=field)
+        self.used[currency] = rate
+        return rate.per_eur
+
+    def to_eur(self, amount: float, currency: str, *, field: str = "currency") -> float:
+        return amount / self._rate(currency, field)
+
+    def from_eur(self, amount: float, currency: str) -> float:
+        return amount * self._rate(currency, "currency")
+
+    def fx_used(self) -> list[FxUsed]:
+        return [
+            FxUsed(currency=c, per_eur=r.per_eur, date=r.date, source=citation(r.source))
+            for c, r in sorted(self.used.items())
+        ]

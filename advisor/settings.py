@@ -1,0 +1,38 @@
+"""Settings from environment variables prefixed ADVISOR_ (one cached instance)."""
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "funding-advisor"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ADVISOR_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file under data_dir"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    snapshot_ttl_seconds: float = Field(
+        default=30.0, ge=0, description="how often the API checks for a new catalogue revision"
+    )
+    max_batch_items: int = Field(default=500, ge=1)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'advisor.sqlite3'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,30 @@
+"""Annotated dependency aliases used by the routers."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from advisor.catalogue_service import SnapshotCache
+from advisor.settings import Settings
+from catalogue.snapshot import Snapshot
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.db) as session:
+        yield session
+
+
+def get_snapshot(request: Request) -> Snapshot:
+    cache: SnapshotCache = request.app.state.snapshots
+    return cache.get()
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

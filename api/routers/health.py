@@ -1,0 +1,24 @@
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import SnapshotDep
+from rules.engine import RULESET_VERSION
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    catalogue_revision: str
+    ruleset_version: str
+    instruments: int
+
+
+@router.get("/health", response_model=Health)
+def health(snapshot: SnapshotDep) -> Health:
+    return Health(
+        status="ok",
+        catalogue_revision=snapshot.revision,
+        ruleset_version=RULESET_VERSION,
+        instruments=len(snapshot.instruments),
+    )

@@ -1,0 +1,102 @@
+"""Database engine, schema migrations (Alembic) and idempotent seeding."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event
+from sqlmodel import Session, create_engine, delete, select
+
+from catalogue import datafiles
+from catalogue.schema import dump
+from catalogue.tables import BusinessModel, CatalogueMeta, FxRate, Instrument
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; for a SQLite file, its folder is created and foreign keys enforced."""
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest migration."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def current_revision(session: Session) -> str | None:
+    meta = session.get(CatalogueMeta, "revision")
+    return meta.value if meta else None
+
+
+def seed(engine: Engine, data: datafiles.SeedData | None = None) -> bool:
+    """Load the data files into the database unless it already holds their revision.
+
+    Returns True when rows were written. Rows whose id left the data files are removed, so the
+    database mirrors the files exactly; running it twice writes nothing the second time.
+    """
+    data = data or datafiles.load()
+    with Session(engine) as session:
+        if current_revision(session) == data.revision:
+            return False
+        keep = {rec.id for rec in data.instruments}
+        for rec in data.instruments:
+            session.merge(
+                Instrument(
+                    id=rec.id,
+                    name_en=rec.name_en,
+                    kind=rec.kind,
+                    jurisdiction=rec.jurisdiction,
+                    status=rec.status,
+                    valid_from=rec.valid_from,
+                    valid_to=rec.valid_to,
+                    successor=rec.successor,
+                    countries=rec.countries(),
+                    sectors=list(rec.sectors),
+                    record=dump(rec),
+                )
+            )
+        session.exec(delete(Instrument).where(Instrument.id.not_in(keep)))  # type: ignore[attr-defined]
+        keep_bm = {bm.id for bm in data.business_models}
+        for bm in data.business_models:
+            session.merge(BusinessModel(id=bm.id, name_en=bm.name_en, record=dump(bm)))
+        session.exec(delete(BusinessModel).where(BusinessModel.id.not_in(keep_bm)))  # type: ignore[attr-defined]
+        existing_fx = session.exec(select(FxRate)).all()
+        for row in existing_fx:
+            session.delete(row)
+        session.flush()
+        for fx in data.fx_rates:
+            session.add(FxRate(currency=fx.currency, date=fx.date, per_eur=fx.per_eur, record=dump(fx)))
+        now = datetime.now(UTC)
+        session.merge(CatalogueMeta(key="revision", value=data.revision, updated_at=now))
+        session.merge(CatalogueMeta(key="edition", value=data.edition, updated_at=now))
+        session.commit()
+    return True
+
+
+def prepare(url: str) -> Engine:
+    """Engine for `url` with the schema migrated and the catalogue seeded."""
+    engine = make_engine(url)
+    migrate(engine)
+    seed(engine)
+    return engine

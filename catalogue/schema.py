@@ -1,0 +1,188 @@
+"""Validated records of the catalogue's data files (catalogue/data/*.yaml).
+
+Each data-file entry is parsed into one of these models before it reaches the database, and the
+API's public models are built from the same classes, so a value the API shows is a value that
+passed this validation. Every record carries its sources; a field whose value no source read
+confirmed is listed in `unconfirmed` and the engine never uses it as a hard rule.
+"""
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from catalogue.vocabulary import (
+    COUNTRY_GROUPS,
+    Applicant,
+    CostOfMoney,
+    CostType,
+    Currency,
+    InstrumentKind,
+    Jurisdiction,
+    Level,
+    MaturityLevel,
+    Ownership,
+    RegionCategory,
+    RevenueStream,
+    RiskAppetite,
+    Sector,
+    Stage,
+    Status,
+)
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+Rate = Annotated[float, Field(gt=0, le=1)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceRef(Strict):
+    """Where a fact comes from: a seed line or an official reference from research/."""
+
+    document: str = Field(description="seed file name, or research file name for official refs")
+    section: str | None = None
+    lines: str | None = Field(default=None, description="e.g. 'L1620-L1625'")
+    reference: str | None = Field(default=None, description="e.g. 'instrument_facts.md A9 [1]'")
+    url: str | None = None
+    supports: list[str] = Field(default_factory=list, description="fields this source backs")
+    quote: str | None = None
+
+    @model_validator(mode="after")
+    def _locates_something(self) -> "SourceRef":
+        if not (self.lines or self.reference or self.url):
+            raise ValueError("a source needs lines, a reference or a url")
+        return self
+
+
+class CoFinancingRate(Strict):
+    """A ceiling on the instrument's share of eligible cost."""
+
+    rate: Rate
+    region_category: RegionCategory | None = None
+    applicant: list[Applicant] = Field(default_factory=list)
+    period: str | None = None
+    costs: CostType = "investment"
+    note: str | None = None
+
+
+class InstrumentRecord(Strict):
+    """One funding or financing instrument, as written in catalogue/data/instruments/*.yaml."""
+
+    id: Identifier
+    name_en: str
+    name_zh: str
+    kind: InstrumentKind
+    jurisdiction: Jurisdiction
+    description: str
+    eligible_countries: list[str] = Field(
+        default_factory=list, description="ISO alpha-2 or a group like '@EU27'; empty = any"
+    )
+    applicant_types: list[Applicant] = Field(default_factory=list, description="empty = any")
+    sectors: list[Sector] = Field(default_factory=list, description="empty = any")
+    stages: list[Stage] = Field(default_factory=list, description="empty = any")
+    costs_covered: list[CostType] = Field(min_length=1)
+    ticket_currency: Currency = "EUR"
+    min_ticket: Amount | None = None
+    max_ticket: Amount | None = None
+    min_project_cost: Amount | None = None
+    max_project_cost: Amount | None = None
+    max_share_of_cost: Rate | None = None
+    min_population: int | None = Field(default=None, ge=0)
+    min_partner_countries: int | None = Field(default=None, ge=1)
+    co_financing: list[CoFinancingRate] = Field(default_factory=list)
+    revenue_required: bool = False
+    revenue_streams_any: list[RevenueStream] = Field(
+        default_factory=list, description="project needs one of these; empty = any real revenue"
+    )
+    eu_funds: bool = False
+    combinable_with: list[Identifier] = Field(default_factory=list)
+    not_combinable_with: list[Identifier] = Field(default_factory=list)
+    complexity: Level = "medium"
+    cost_of_money: CostOfMoney = "not_applicable"
+    risk_transfer: Level = "low"
+    min_maturity: MaturityLevel = "basic"
+    valid_from: date | None = None
+    valid_to: date | None = None
+    status: Status
+    successor: Identifier | None = None
+    params: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    unconfirmed: list[str] = Field(default_factory=list, description="fields not confirmed")
+    sources: list[SourceRef] = Field(min_length=1)
+
+    @field_validator("eligible_countries")
+    @classmethod
+    def _known_countries(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if code not in COUNTRY_GROUPS and not (len(code) == 2 and code.isupper()):
+                raise ValueError(f"{code!r} is neither an ISO alpha-2 code nor a country group")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "InstrumentRecord":
+        if self.min_ticket is not None and self.max_ticket is not None:
+            if self.min_ticket > self.max_ticket:
+                raise ValueError("min_ticket is above max_ticket")
+        if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
+            raise ValueError("valid_from is after valid_to")
+        known = set(type(self).model_fields)
+        for name in self.unconfirmed:
+            if name not in known and not name.startswith("params."):
+                raise ValueError(f"unconfirmed names unknown field {name!r}")
+        return self
+
+    def countries(self) -> list[str]:
+        """Eligible countries with groups expanded (empty = any)."""
+        out: list[str] = []
+        for code in self.eligible_countries:
+            out.extend(COUNTRY_GROUPS.get(code, (code,)))
+        return sorted(set(out))
+
+
+class RecordedCase(Strict):
+    city: str
+    lines: str
+    note: str | None = None
+
+
+class BusinessModelRecord(Strict):
+    """One business model or contract structure, as written in catalogue/data/business_models.yaml."""
+
+    id: Identifier
+    name_en: str
+    name_zh: str
+    description: str
+    revenue_streams: list[RevenueStream] = Field(
+        default_factory=list, description="streams that carry this model; empty = none needed"
+    )
+    sectors: list[Sector] = Field(default_factory=list, description="empty = any")
+    ownership: Ownership
+    operator_capacity: Level = "medium"
+    min_maturity: MaturityLevel = "basic"
+    risk_appetite: list[RiskAppetite] = Field(default_factory=list, description="empty = any")
+    jurisdictions: list[Jurisdiction] = Field(default_factory=list, description="empty = any")
+    banned_in: list[CountryCode] = Field(default_factory=list)
+    banned_since: date | None = None
+    allowed_in_cn_after_2023: bool = True
+    related_instruments: list[Identifier] = Field(default_factory=list)
+    recorded_cases: list[RecordedCase] = Field(default_factory=list)
+    params: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    unconfirmed: list[str] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class FxRate(Strict):
+    """Units of `currency` for one euro on `date` (reference rate), with its source."""
+
+    currency: Currency
+    date: date
+    per_eur: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    source: SourceRef
+
+
+def dump(record: BaseModel) -> dict[str, Any]:
+    """JSON-ready dict of a record, the form stored in the database's JSON columns."""
+    return record.model_dump(mode="json")

@@ -1,0 +1,33 @@
+"""An immutable in-memory view of the catalogue at one revision.
+
+The advisor matches against a snapshot, never against the database: one load per revision, no
+query per request.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from catalogue.schema import BusinessModelRecord, FxRate, InstrumentRecord
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    revision: str
+    instruments: tuple[InstrumentRecord, ...]
+    business_models: tuple[BusinessModelRecord, ...]
+    fx_rates: tuple[FxRate, ...] = ()
+    _by_id: dict[str, InstrumentRecord] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({rec.id: rec for rec in self.instruments})
+
+    def instrument(self, instrument_id: str) -> InstrumentRecord | None:
+        return self._by_id.get(instrument_id)
+
+    def rate(self, currency: str, on: date) -> FxRate | None:
+        """The latest rate for `currency` dated on or before `on`, else the earliest one."""
+        rates = sorted((r for r in self.fx_rates if r.currency == currency), key=lambda r: r.date)
+        if not rates:
+            return None
+        before = [r for r in rates if r.date <= on]
+        return before[-1] if before else rates[0]

@@ -1,0 +1,151 @@
+"""The contract's code lists (ARCHITECTURE.md, "Public contract (v1)") and the catalogue's own.
+
+Pure Python: imported by the catalogue schema, the advisor's profile models and the rules, so it
+depends on nothing. `GET /v1/vocabulary` serves `VOCABULARY` as it stands here.
+"""
+
+from typing import Literal, get_args
+
+Sector = Literal[
+    "energy_efficiency",
+    "renewable_energy",
+    "district_heating",
+    "street_lighting",
+    "buildings",
+    "transport",
+    "ict_broadband",
+    "data_platform",
+    "cloud_services",
+    "e_government",
+    "water",
+    "wastewater",
+    "waste",
+    "urban_regeneration",
+    "public_safety",
+    "health",
+    "education",
+    "research_innovation",
+    "multi_sector",
+]
+Stage = Literal["planning", "research", "pilot", "demonstration", "deployment", "operation"]
+RevenueStream = Literal[
+    "none",
+    "user_fees",
+    "energy_savings",
+    "availability_payments",
+    "advertising",
+    "value_added_services",
+    "data_services",
+    "property_tax_increment",
+    "land_value_capture",
+    "fines",
+    "congestion_charges",
+    "parking_fees",
+]
+Applicant = Literal[
+    "municipality",
+    "municipal_company",
+    "regional_authority",
+    "national_authority",
+    "sme",
+    "large_enterprise",
+    "research_organisation",
+    "ngo",
+    "consortium",
+]
+RegionCategory = Literal["less_developed", "transition", "more_developed"]
+MaturityLevel = Literal["basic", "average", "more_advanced", "state_of_the_art"]
+MaturityDimension = Literal[
+    "strategy",
+    "stakeholders",
+    "governance",
+    "funding",
+    "value_assessment",
+    "business_models",
+    "ict_infrastructure",
+    "services",
+]
+RiskAppetite = Literal["low", "medium", "high"]
+
+# Catalogue-side vocabularies.
+Jurisdiction = Literal["EU", "CN", "GLOBAL"]
+InstrumentKind = Literal[
+    "grant",
+    "loan",
+    "guarantee",
+    "equity",
+    "financial_instrument",
+    "technical_assistance",
+    "bond",
+    "ppp_structure",
+    "performance_contract",
+    "value_capture",
+    "crowdfunding",
+    "procurement",
+    "delivery_tool",
+]
+CostType = Literal["investment", "development", "operation"]
+Status = Literal["active", "closed", "superseded", "prohibited", "market_practice", "proposed"]
+Level = Literal["low", "medium", "high"]
+CostOfMoney = Literal["free", "concessional", "market", "not_applicable"]
+Ownership = Literal["public", "private", "mixed"]
+
+# Currencies the engine can convert (dated rates in catalogue/data/fx_rates.yaml).
+Currency = Literal["EUR", "CNY", "USD", "GBP"]
+
+# ISO 3166-1 alpha-2 officially assigned codes (249).
+ISO_COUNTRIES: frozenset[str] = frozenset({
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+})  # fmt: skip
+
+MATURITY_ORDER: dict[str, int] = {
+    "basic": 0,
+    "average": 1,
+    "more_advanced": 2,
+    "state_of_the_art": 3,
+}
+
+# Member states of the European Union since 1 February 2020 (27). Data files may write "@EU27"
+# in `eligible_countries` instead of listing them.
+EU27: tuple[str, ...] = (
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+)  # fmt: skip
+COUNTRY_GROUPS: dict[str, tuple[str, ...]] = {"@EU27": EU27}
+
+
+def codes(literal: object) -> list[str]:
+    """The codes of one Literal vocabulary, in declaration order."""
+    return list(get_args(literal))
+
+
+VOCABULARY: dict[str, list[str]] = {
+    "sector": codes(Sector),
+    "stage": codes(Stage),
+    "revenue_stream": codes(RevenueStream),
+    "applicant": codes(Applicant),
+    "region_category": codes(RegionCategory),
+    "maturity_level": codes(MaturityLevel),
+    "maturity_dimension": codes(MaturityDimension),
+    "risk_appetite": codes(RiskAppetite),
+    "jurisdiction": codes(Jurisdiction),
+    "instrument_kind": codes(InstrumentKind),
+    "cost_type": codes(CostType),
+    "status": codes(Status),
+    "currency": codes(Currency),
+}

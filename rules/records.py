@@ -1,0 +1,82 @@
+"""Helpers the rule packs share to write criterion, score and caution facts.
+
+Every rule method carries a `source` (set by `sourced`): either a fixed reference, or
+`CATALOGUE_FIELD` for generic rules, whose threshold and citation come from the catalogue row
+they tested (the row's source for that field).
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rules.facts import Caution, Criterion, Score
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CATALOGUE_FIELD = "catalogue: the tested instrument's source for the field"
+
+
+def sourced(source: str) -> Callable[[F], F]:
+    """Attach the rule's source; tests require one on every rule."""
+
+    def mark(func: F) -> F:
+        func.source = source  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def cite(citations: Any, field: str) -> str:
+    """The instrument's citation for `field`, else its first source."""
+    return str(citations.get(field) or citations.get("*") or "catalogue")
+
+
+def eur(amount: float | None) -> str:
+    if amount is None:
+        return "n/a"
+    if amount >= 1e9:
+        return f"EUR {amount / 1e9:.2f}bn"
+    if amount >= 1e6:
+        return f"EUR {amount / 1e6:.1f}m"
+    if amount >= 1e3:
+        return f"EUR {amount / 1e3:.0f}k"
+    return f"EUR {amount:.0f}"
+
+
+def listed(values: Any) -> str:
+    return ", ".join(str(v) for v in values) if values else "any"
+
+
+def fail(
+    instrument: str,
+    rule: str,
+    *,
+    test: str,
+    value: Any,
+    threshold: Any,
+    source: str,
+    field: str,
+    unconfirmed: Any = (),
+    fixable: bool = False,
+    hint: str | None = None,
+) -> Criterion:
+    """A failed criterion. Hard unless the catalogue marks the tested field unconfirmed."""
+    return Criterion(
+        instrument=instrument,
+        rule=rule,
+        test=test,
+        value=str(value),
+        threshold=str(threshold),
+        source=source,
+        passed=False,
+        hard=field not in unconfirmed,
+        fixable=fixable,
+        hint=hint,
+    )
+
+
+def score(instrument: str, rule: str, points: float, text: str, source: str) -> Score:
+    return Score(instrument=instrument, rule=rule, points=points, text=text, source=source)
+
+
+def caution(instrument: str, rule: str, text: str, source: str) -> Caution:
+    return Caution(instrument=instrument, rule=rule, text=text, source=source)

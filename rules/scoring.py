@@ -1,0 +1,201 @@
+"""Fit scoring (soft): ranks the eligible instruments; never decides eligibility.
+
+Considerations and their sources: the project's place in the innovation and implementation
+chain decides which funding applies (000_3774adf2b4c550fa.txt §3.2.1 L1374); the share of the
+cost an instrument can carry, since EU funds are not a one-stop solution (§3.2.6.1 L1512);
+funding maturity and Annex 5 levels (§8.4 L5432, Annex 5 L5818-L5823): a city at basic level gets
+simpler structures and technical assistance first (capacity building, Ch. 9 L5525; ELENA for
+early stages, §3.2.6.3 L1619); financial instruments need experience (§3.2.6.1 L1529); grant-
+funded services risk not outliving the pilot (§6.2.9 L4400); private ownership meets resistance
+where public ownership is wanted (§2.2.2.1 L764); a risk-averse funding environment (§7.2 L4778).
+Weights are in rules/weights.py.
+"""
+
+from rules import weights
+from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
+from rules.ceilings import ceiling
+from rules.facts import Instrument, Project
+from rules.records import CATALOGUE_FIELD, caution, cite, eur, listed, score, sourced
+
+SEED = "000_3774adf2b4c550fa.txt"
+STAGE_CHAIN = f"{SEED} §3.2.1 L1374"
+NOT_ONE_STOP = f"{SEED} §3.2.6.1 L1512"
+MATURITY = f"{SEED} §8.4 L5432; Annex 5 L5818-L5823"
+TA_FIRST = f"{SEED} Ch. 9 L5525; §3.2.6.3 L1619"
+GRANT_DEPENDENCE = f"{SEED} §6.2.9 L4400"
+OWNERSHIP = f"{SEED} §2.2.2.1 L764"
+RISK_AVERSE = f"{SEED} §7.2 L4778"
+RISK_LEVEL = {"low": 0, "medium": 1, "high": 2}
+
+
+class ScoringRules(KnowledgeEngine):
+    @Rule(
+        Project(sectors=MATCH.sectors),
+        Instrument(id=MATCH.iid, sectors=MATCH.allowed, cite=MATCH.c),
+        TEST(lambda sectors, allowed: not allowed or bool(set(sectors) & set(allowed))),
+    )
+    @sourced(CATALOGUE_FIELD)
+    def score_sector_fit(self, sectors, iid, allowed, c):
+        """Prefer instruments that name the project's sector over those open to any sector."""
+        named = sorted(set(sectors) & set(allowed))
+        if named:
+            text, points = f"funds {listed(named)} projects", weights.SECTOR_NAMED
+        else:
+            text, points = "open to any sector", weights.SECTOR_ANY
+        self.declare(score(iid, "score_sector_fit", points, text, cite(c, "sectors")))
+
+    @Rule(
+        Project(stage=MATCH.stage),
+        Instrument(id=MATCH.iid, stages=MATCH.stages),
+        TEST(lambda stage, stages: not stages or stage in stages),
+    )
+    @sourced(STAGE_CHAIN)
+    def score_stage_fit(self, stage, iid, stages):
+        """Prefer instruments built for the project's stage in the innovation chain."""
+        if stages:
+            text, points = f"built for the {stage} stage", weights.STAGE_NAMED
+        else:
+            text, points = f"available at any stage, including {stage}", weights.STAGE_ANY
+        self.declare(score(iid, "score_stage_fit", points, text, STAGE_CHAIN))
+
+    @Rule(
+        Project(capex=MATCH.capex, development=MATCH.dev, region_category=MATCH.region,
+                applicant=MATCH.applicant),
+        Instrument(id=MATCH.iid, costs=MATCH.costs, co_financing=MATCH.rates,
+                   max_share=MATCH.max_share, max_ticket=MATCH.max_ticket),
+    )  # fmt: skip
+    @sourced(NOT_ONE_STOP)
+    def score_cost_coverage(
+        self, capex, dev, region, applicant, iid, costs, rates, max_share, max_ticket
+    ):
+        """Prefer instruments that can carry a larger share of the project's cost."""
+        cap = ceiling(
+            costs=costs, rates=rates, capex=capex, development=dev, region=region,
+            applicant=applicant, max_share=max_share, max_ticket=max_ticket,
+        )  # fmt: skip
+        share = cap.amount / (capex + dev) if capex + dev else 0.0
+        self.declare(
+            score(
+                iid, "score_cost_coverage", weights.COVERAGE * share,
+                f"can fund up to {eur(cap.amount)} ({share:.0%} of the cost: {cap.basis})",
+                NOT_ONE_STOP,
+            )
+        )  # fmt: skip
+
+    @Rule(Instrument(id=MATCH.iid, cost_of_money=MATCH.com, cite=MATCH.c))
+    @sourced(CATALOGUE_FIELD)
+    def score_cost_of_money(self, iid, com, c):
+        """Prefer cheaper money: grants, then concessional, then market-rate finance."""
+        points = weights.COST_OF_MONEY.get(com, 0.0)
+        if points:
+            text = {"free": "non-repayable", "concessional": "below-market cost of money",
+                    "market": "market-rate finance"}.get(com, com)  # fmt: skip
+            self.declare(score(iid, "score_cost_of_money", points, text, cite(c, "cost_of_money")))
+
+    @Rule(
+        Project(revenue=MATCH.revenue),
+        Instrument(id=MATCH.iid, revenue_any=MATCH.accepted, cite=MATCH.c),
+        TEST(lambda revenue, accepted: bool(set(revenue) & set(accepted))),
+    )
+    @sourced(CATALOGUE_FIELD)
+    def score_revenue_alignment(self, revenue, iid, accepted, c):
+        """Prefer instruments built on a revenue stream the project has."""
+        common = sorted(set(revenue) & set(accepted))
+        self.declare(
+            score(
+                iid, "score_revenue_alignment", weights.REVENUE_MATCH,
+                f"built on the project's {listed(common)} revenue",
+                cite(c, "revenue_streams_any"),
+            )
+        )  # fmt: skip
+
+    @Rule(
+        Project(maturity=MATCH.level),
+        Instrument(id=MATCH.iid, min_maturity=MATCH.needed),
+        TEST(lambda level, needed: level >= 0 and level < needed),
+    )
+    @sourced(MATURITY)
+    def score_maturity_gap(self, level, iid, needed):
+        """Rank down structures that need a more mature city than this one (Annex 5)."""
+        gap = needed - level
+        self.declare(
+            score(
+                iid, "score_maturity_gap", weights.MATURITY_GAP * gap,
+                f"needs a city {gap} maturity level(s) above this one's (Annex 5)", MATURITY,
+            )
+        )  # fmt: skip
+        self.declare(
+            caution(
+                iid, "score_maturity_gap",
+                "the city's maturity is below what this structure usually needs: build "
+                "capacity or start with technical assistance and simpler structures",
+                MATURITY,
+            )
+        )  # fmt: skip
+
+    @Rule(Project(maturity=0), Instrument(id=MATCH.iid, kind="technical_assistance"))
+    @sourced(TA_FIRST)
+    def score_technical_assistance_first_for_basic_city(self, iid):
+        """Rank up technical assistance for a city at basic maturity: capacity comes first."""
+        self.declare(
+            score(
+                iid, "score_technical_assistance_first_for_basic_city",
+                weights.TA_FOR_BASIC_CITY,
+                "technical assistance first: the city is at basic maturity", TA_FIRST,
+            )
+        )  # fmt: skip
+
+    @Rule(
+        Project(risk_appetite=MATCH.appetite),
+        Instrument(id=MATCH.iid, risk_transfer=MATCH.transfer),
+        TEST(lambda appetite, transfer: (appetite == "low" and transfer == 2)
+             or (appetite == "high" and transfer == 0)),
+    )  # fmt: skip
+    @sourced(RISK_AVERSE)
+    def score_risk_transfer_fit(self, appetite, iid, transfer):
+        """Prefer instruments whose risk transfer matches the city's stated risk appetite."""
+        text = ("moves risk off a risk-averse city" if appetite == "low"
+                else "the city keeps the risk it is willing to carry")  # fmt: skip
+        self.declare(score(iid, "score_risk_transfer_fit", weights.RISK_FIT, text, RISK_AVERSE))
+
+    @Rule(Project(keep_public=True), Instrument(id=MATCH.iid, kind="ppp_structure"))
+    @sourced(OWNERSHIP)
+    def score_public_ownership_conflict(self, iid):
+        """Rank down private-finance structures when the city wants to keep public ownership."""
+        self.declare(
+            score(
+                iid, "score_public_ownership_conflict", weights.PUBLIC_OWNERSHIP_CONFLICT,
+                "the city wants to keep public ownership; this structure brings private "
+                "ownership or long-term private rights",
+                OWNERSHIP,
+            )
+        )  # fmt: skip
+
+    @Rule(
+        Instrument(id=MATCH.iid, costs=MATCH.costs, cite=MATCH.c),
+        TEST(lambda costs: "investment" not in costs),
+    )
+    @sourced(CATALOGUE_FIELD)
+    def caution_does_not_fund_investment(self, iid, costs, c):
+        """Say plainly when an instrument never pays for the investment itself."""
+        self.declare(
+            caution(
+                iid, "caution_does_not_fund_investment",
+                f"pays {listed(costs)} costs only, never the investment: combine it with "
+                "investment finance",
+                cite(c, "costs_covered"),
+            )
+        )  # fmt: skip
+
+    @Rule(Project(stage="operation"), Instrument(id=MATCH.iid, kind="grant"))
+    @sourced(GRANT_DEPENDENCE)
+    def caution_grant_dependence_in_operation(self, iid):
+        """Warn that running services on grants risks their sustainability beyond the pilot."""
+        self.declare(
+            caution(
+                iid, "caution_grant_dependence_in_operation",
+                "services funded from grants or general budgets risk not being sustainable "
+                "beyond the pilot phase: plan a business model for operation",
+                GRANT_DEPENDENCE,
+            )
+        )  # fmt: skip

@@ -1,0 +1,25 @@
+"""Plain builder functions shared by the tests."""
+
+from typing import Any
+
+from advisor.models import ProjectProfile
+
+
+def profile_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "Test project",
+        "country": "LT",
+        "city": "Vilnius",
+        "sector": "street_lighting",
+        "stage": "deployment",
+        "capex": {"amount": 10_000_000, "currency": "EUR"},
+        "revenue_streams": ["energy_savings"],
+        "applicant": "municipality",
+        "as_of": "2026-11-22",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_profile(**overrides: Any) -> ProjectProfile:
+    return ProjectProfile.model_validate(profile_data(**overrides))
