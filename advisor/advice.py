@@ -7,6 +7,7 @@ from advisor import engine as runner
 from advisor.engine import Finding
 from advisor.models import Advice, Excluded, MoneyOut, Option, ProjectProfile, Reason
 from advisor.money import Converter
+from advisor.ranking import rank
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
 from rules.ceilings import ceiling
@@ -39,8 +40,8 @@ def _soft_caution(finding: Finding) -> Reason:
 
 def _max_amount(
     record: InstrumentRecord, profile: ProjectProfile, money: Converter
-) -> tuple[float, list[str]]:
-    """The instrument's ceiling for this project in EUR, and the cost types it covers."""
+) -> tuple[float | None, list[str]]:
+    """The instrument's ceiling for this project in EUR (None: not recorded), and what it covers."""
     capex = money.to_eur(profile.capex.amount, profile.capex.currency)
     dev = profile.development_cost
     development = money.to_eur(dev.amount, dev.currency) if dev else 0.0
@@ -54,7 +55,10 @@ def _max_amount(
         applicant=profile.applicant,
         max_share=record.max_share_of_cost,
         max_ticket=None if record.max_ticket is None else money.to_eur(record.max_ticket, cur),
+        kind=record.kind,
     )
+    if not cap.known and not cap.by_cost:
+        return None, []
     return cap.amount, sorted(cap.by_cost)
 
 
@@ -111,14 +115,13 @@ def advise(
                 status=record.status,
                 reasons=[_reason(f) for f in scores[:TOP_REASONS]],
                 cautions=cautions,
-                max_amount=MoneyOut(
-                    amount=round(money.from_eur(amount, currency), 2), currency=currency
-                ),
+                max_amount=None
+                if amount is None
+                else MoneyOut(amount=round(money.from_eur(amount, currency), 2), currency=currency),
                 covers=covers,
             )
         )
-    options.sort(key=lambda o: (-o.score, -(o.max_amount.amount if o.max_amount else 0), o.instrument_id))
-    options = [o.model_copy(update={"rank": i}) for i, o in enumerate(options, start=1)]
+    options = rank(options)
     excluded.sort(key=lambda e: (not e.near_miss, e.instrument_id))
 
     warnings: list[str] = []

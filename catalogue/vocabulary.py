@@ -53,6 +53,11 @@ Applicant = Literal[
     "ngo",
     "consortium",
 ]
+# Revenue a public body collects (it flows through a budget), as opposed to commercial revenue a
+# project or operator earns from users or savings.
+PUBLIC_REVENUE: frozenset[str] = frozenset(
+    {"fines", "congestion_charges", "property_tax_increment", "land_value_capture"}
+)
 RegionCategory = Literal["less_developed", "transition", "more_developed"]
 MaturityLevel = Literal["basic", "average", "more_advanced", "state_of_the_art"]
 MaturityDimension = Literal[

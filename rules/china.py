@@ -7,11 +7,7 @@ matched here as facts; the citations come with them.
 
 from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
 from rules.facts import Instrument, Project
-from rules.records import CATALOGUE_FIELD, caution, cite, fail, listed, sourced
-
-
-def _split(value) -> set[str]:  # type: ignore[no-untyped-def]
-    return {part.strip() for part in str(value or "").split(",") if part.strip()}
+from rules.records import CATALOGUE_FIELD, caution, cite, fail, listed, sourced, split_codes
 
 
 class ChinaRules(KnowledgeEngine):
@@ -20,10 +16,11 @@ class ChinaRules(KnowledgeEngine):
         Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params,
                    cite=MATCH.pc),
         TEST(lambda policy_params: "user_pays_only_since" in policy_params),
-        Instrument(id=MATCH.iid, kind="ppp_structure", revenue_required=False),
+        Instrument(id=MATCH.iid, kind="ppp_structure"),
+        TEST(lambda iid, policy: iid != policy),
         TEST(lambda as_of, policy_params, revenue: as_of.isoformat()
              >= str(policy_params["user_pays_only_since"])
-             and not set(revenue) & _split(policy_params.get("user_pays_streams"))),
+             and not set(revenue) & split_codes(policy_params.get("user_pays_streams"))),
         salience=20,
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)

@@ -8,7 +8,7 @@ tested field (a field the catalogue marks unconfirmed yields a caution, never an
 
 from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
 from rules.facts import Instrument, Project
-from rules.records import CATALOGUE_FIELD, cite, eur, fail, listed, sourced
+from rules.records import CATALOGUE_FIELD, cite, eur, fail, listed, sourced, split_codes
 
 HARD = 20  # hard rules fire before scoring, so the agenda is settled in one pass
 
@@ -219,15 +219,21 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(as_of=MATCH.as_of),
-        Instrument(id=MATCH.iid, valid_to=MATCH.end, successor=MATCH.succ, cite=MATCH.c,
-                   unconfirmed=MATCH.u),
+        Instrument(id=MATCH.iid, valid_to=MATCH.end, successor=MATCH.succ, status=MATCH.status,
+                   cite=MATCH.c, unconfirmed=MATCH.u),
         TEST(lambda as_of, end: end is not None and as_of > end),
         salience=HARD,
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
-    def exclude_closed_on_as_of(self, as_of, iid, end, succ, c, u):
-        """Exclude an instrument that closed before the advice date; name its successor."""
+    def exclude_closed_on_as_of(self, as_of, iid, end, succ, status, c, u):
+        """Exclude an instrument that closed before the advice date; name its successor.
+
+        Where the catalogue confirms the instrument closed (status) but not the exact end date,
+        the exclusion stays hard for dates after that end: it is closed either way.
+        """
         hint = f"successor: {succ}" if succ else None
+        if status in ("closed", "superseded") and "status" not in u:
+            u = tuple(f for f in u if f != "valid_to")
         self.declare(
             fail(
                 iid, "exclude_closed_on_as_of",
@@ -293,8 +299,7 @@ class EligibilityRules(KnowledgeEngine):
 
 
 def _banned(params, country, as_of) -> bool:  # type: ignore[no-untyped-def]
-    countries = str(params.get("prohibited_countries") or "")
-    if country not in {code.strip() for code in countries.split(",") if code.strip()}:
+    if country not in split_codes(params.get("prohibited_countries")):
         return False
     since = params.get("prohibited_since")
     return since is None or as_of.isoformat() >= str(since)

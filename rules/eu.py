@@ -1,13 +1,16 @@
 """EU rule pack: what catalogue attributes alone cannot say about EU instruments.
 
 Sources: instrument_facts.md A3 (ERDF ceilings by region category, CPR 2021/1060 Art. 112),
-A20 (state aid: aid to undertakings, GBER and de minimis), A21 (no double funding); the seed's
+A20 (state aid: aid to undertakings, GBER and de minimis), A21 (no double funding), A2 (EU
+programmes reach third countries through association); the seed's
 footnote 33 on co-financing by region category (000_3774adf2b4c550fa.txt §3.2.6.2 L1593).
 """
 
+from catalogue.vocabulary import EU27
+from rules import weights
 from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
 from rules.facts import Instrument, Project
-from rules.records import caution, sourced
+from rules.records import caution, score, sourced, split_codes
 
 STATE_AID = (
     "instrument_facts.md A20 [1][2] (GBER Reg. 651/2014 Art. 56; de minimis Reg. 2023/2831): "
@@ -15,6 +18,10 @@ STATE_AID = (
 )
 REGION_CEILINGS = (
     "000_3774adf2b4c550fa.txt §3.2.6.2 L1593; instrument_facts.md A3 [1] (CPR 2021/1060 Art. 112)"
+)
+OUTSIDE_EU = (
+    "instrument_facts.md A2 [1] (Horizon Europe: legal entities in member states or associated "
+    "countries): https://eufunds.me/what-is-the-funding-rate-in-horizon-europe/"
 )
 NO_DOUBLE_FUNDING = (
     "instrument_facts.md A21 [3] (Reg. 2021/695 Art. 15(4)): "
@@ -69,5 +76,31 @@ class EURules(KnowledgeEngine):
                 "the same cost may not be funded by two EU grants; several EU sources must "
                 "cover separate cost lines or phases, and together at most the eligible cost",
                 NO_DOUBLE_FUNDING,
+            )
+        )  # fmt: skip
+
+    @Rule(
+        Project(country=MATCH.country),
+        Instrument(id=MATCH.iid, jurisdiction="EU", countries=MATCH.cs, params=MATCH.params),
+        TEST(lambda country, cs, params: not cs and country not in EU27
+             and country not in split_codes(params.get("associated_countries"))),
+    )  # fmt: skip
+    @sourced(OUTSIDE_EU)
+    def score_eu_programme_outside_member_states(self, country, iid, cs, params):
+        """Rank down an EU programme for a city outside the member states, and say why."""
+        self.declare(
+            score(
+                iid, "score_eu_programme_outside_member_states", weights.OUTSIDE_EU,
+                f"{country} is not an EU member state: EU programmes reach it only through "
+                "association agreements or third-country windows",
+                OUTSIDE_EU,
+            )
+        )  # fmt: skip
+        self.declare(
+            caution(
+                iid, "score_eu_programme_outside_member_states",
+                f"{country} is not an EU member state: check that it is associated to this "
+                "programme or that a third-country window is open",
+                OUTSIDE_EU,
             )
         )  # fmt: skip

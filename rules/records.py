@@ -30,6 +30,11 @@ def cite(citations: Any, field: str) -> str:
     return str(citations.get(field) or citations.get("*") or "catalogue")
 
 
+def split_codes(value: Any) -> set[str]:
+    """Codes from a comma-separated catalogue param ("CN, VN" -> {"CN", "VN"})."""
+    return {part.strip() for part in str(value or "").split(",") if part.strip()}
+
+
 def eur(amount: float | None) -> str:
     if amount is None:
         return "n/a"

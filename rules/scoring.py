@@ -11,6 +11,7 @@ where public ownership is wanted (§2.2.2.1 L764); a risk-averse funding environ
 Weights are in rules/weights.py.
 """
 
+from catalogue.vocabulary import PUBLIC_REVENUE
 from rules import weights
 from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
 from rules.ceilings import ceiling
@@ -23,6 +24,8 @@ NOT_ONE_STOP = f"{SEED} §3.2.6.1 L1512"
 MATURITY = f"{SEED} §8.4 L5432; Annex 5 L5818-L5823"
 TA_FIRST = f"{SEED} Ch. 9 L5525; §3.2.6.3 L1619"
 GRANT_DEPENDENCE = f"{SEED} §6.2.9 L4400"
+PUBLIC_SERVICE = f"{SEED} §6.1.3 L3699; §6.1.14 L4033; §6.1.15 L4066"
+SERVICES_BOUGHT = f"{SEED} §6.1.2 L3667; Annex 6 L5849"
 OWNERSHIP = f"{SEED} §2.2.2.1 L764"
 RISK_AVERSE = f"{SEED} §7.2 L4778"
 RISK_LEVEL = {"low": 0, "medium": 1, "high": 2}
@@ -32,52 +35,94 @@ class ScoringRules(KnowledgeEngine):
     @Rule(
         Project(sectors=MATCH.sectors),
         Instrument(id=MATCH.iid, sectors=MATCH.allowed, cite=MATCH.c),
-        TEST(lambda sectors, allowed: not allowed or bool(set(sectors) & set(allowed))),
+        TEST(lambda sectors, allowed: bool(set(sectors) & set(allowed))),
     )
     @sourced(CATALOGUE_FIELD)
     def score_sector_fit(self, sectors, iid, allowed, c):
         """Prefer instruments that name the project's sector over those open to any sector."""
         named = sorted(set(sectors) & set(allowed))
-        if named:
-            text, points = f"funds {listed(named)} projects", weights.SECTOR_NAMED
-        else:
-            text, points = "open to any sector", weights.SECTOR_ANY
-        self.declare(score(iid, "score_sector_fit", points, text, cite(c, "sectors")))
+        self.declare(
+            score(
+                iid, "score_sector_fit", weights.SECTOR_NAMED, f"made for {listed(named)} projects",
+                cite(c, "sectors"),
+            )
+        )  # fmt: skip
 
     @Rule(
         Project(stage=MATCH.stage),
         Instrument(id=MATCH.iid, stages=MATCH.stages),
-        TEST(lambda stage, stages: not stages or stage in stages),
+        TEST(lambda stage, stages: stage in stages),
     )
     @sourced(STAGE_CHAIN)
     def score_stage_fit(self, stage, iid, stages):
         """Prefer instruments built for the project's stage in the innovation chain."""
-        if stages:
-            text, points = f"built for the {stage} stage", weights.STAGE_NAMED
-        else:
-            text, points = f"available at any stage, including {stage}", weights.STAGE_ANY
-        self.declare(score(iid, "score_stage_fit", points, text, STAGE_CHAIN))
+        self.declare(
+            score(iid, "score_stage_fit", weights.STAGE_NAMED, f"built for the {stage} stage",
+                  STAGE_CHAIN)
+        )  # fmt: skip
+
+    @Rule(
+        Project(applicant=MATCH.applicant),
+        Instrument(id=MATCH.iid, applicants=MATCH.applicants, cite=MATCH.c),
+        TEST(lambda applicant, applicants: applicant in applicants),
+    )
+    @sourced(CATALOGUE_FIELD)
+    def score_applicant_named(self, applicant, iid, applicants, c):
+        """Prefer instruments that name the project's applicant type among their applicants."""
+        self.declare(
+            score(
+                iid, "score_applicant_named", weights.APPLICANT_NAMED,
+                f"open to {applicant.replace('_', ' ')} applicants", cite(c, "applicant_types"),
+            )
+        )  # fmt: skip
+
+    @Rule(
+        Project(country=MATCH.country),
+        Instrument(id=MATCH.iid, countries=MATCH.countries, cite=MATCH.c),
+        TEST(lambda country, countries: country in countries),
+    )
+    @sourced(CATALOGUE_FIELD)
+    def score_country_named(self, country, iid, countries, c):
+        """Prefer instruments made for the project's country over ones open everywhere."""
+        self.declare(
+            score(
+                iid, "score_country_named", weights.COUNTRY_NAMED,
+                f"made for projects in {country}" if len(countries) == 1
+                else f"made for a group of {len(countries)} countries including {country}",
+                cite(c, "eligible_countries"),
+            )
+        )  # fmt: skip
 
     @Rule(
         Project(capex=MATCH.capex, development=MATCH.dev, region_category=MATCH.region,
-                applicant=MATCH.applicant),
+                applicant=MATCH.applicant, stage=MATCH.stage),
         Instrument(id=MATCH.iid, costs=MATCH.costs, co_financing=MATCH.rates,
-                   max_share=MATCH.max_share, max_ticket=MATCH.max_ticket),
+                   max_share=MATCH.max_share, max_ticket=MATCH.max_ticket, cost_of_money=MATCH.com,
+                   kind=MATCH.kind),
     )  # fmt: skip
     @sourced(NOT_ONE_STOP)
     def score_cost_coverage(
-        self, capex, dev, region, applicant, iid, costs, rates, max_share, max_ticket
-    ):
-        """Prefer instruments that can carry a larger share of the project's cost."""
+        self, capex, dev, region, applicant, stage, iid, costs, rates, max_share, max_ticket, com,
+        kind,
+    ):  # fmt: skip
+        """Prefer instruments that carry a larger share of the cost, valuing cheaper money more.
+
+        At the planning stage the cost to fund now is the development cost (feasibility, audits,
+        tendering), so the share is taken of that when the profile gives it.
+        """
         cap = ceiling(
             costs=costs, rates=rates, capex=capex, development=dev, region=region,
-            applicant=applicant, max_share=max_share, max_ticket=max_ticket,
+            applicant=applicant, max_share=max_share, max_ticket=max_ticket, kind=kind,
         )  # fmt: skip
-        share = cap.amount / (capex + dev) if capex + dev else 0.0
+        if stage == "planning" and dev > 0:
+            share, of = cap.by_cost.get("development", 0.0) / dev, "development cost"
+        else:
+            share, of = (cap.amount / (capex + dev) if capex + dev else 0.0), "cost"
         self.declare(
             score(
-                iid, "score_cost_coverage", weights.COVERAGE * share,
-                f"can fund up to {eur(cap.amount)} ({share:.0%} of the cost: {cap.basis})",
+                iid, "score_cost_coverage",
+                weights.COVERAGE * share * weights.MONEY_VALUE.get(com, 0.5),
+                f"can fund up to {eur(cap.amount)} ({share:.0%} of the {of}: {cap.basis})",
                 NOT_ONE_STOP,
             )
         )  # fmt: skip
@@ -88,8 +133,9 @@ class ScoringRules(KnowledgeEngine):
         """Prefer cheaper money: grants, then concessional, then market-rate finance."""
         points = weights.COST_OF_MONEY.get(com, 0.0)
         if points:
-            text = {"free": "non-repayable", "concessional": "below-market cost of money",
-                    "market": "market-rate finance"}.get(com, com)  # fmt: skip
+            text = {"free": "non-repayable", "concessional": "below-market cost of money"}.get(
+                com, com
+            )
             self.declare(score(iid, "score_cost_of_money", points, text, cite(c, "cost_of_money")))
 
     @Rule(
@@ -106,6 +152,23 @@ class ScoringRules(KnowledgeEngine):
                 iid, "score_revenue_alignment", weights.REVENUE_MATCH,
                 f"built on the project's {listed(common)} revenue",
                 cite(c, "revenue_streams_any"),
+            )
+        )  # fmt: skip
+
+    @Rule(
+        Project(revenue=MATCH.revenue),
+        Instrument(id=MATCH.iid, kind="grant", cost_of_money="free"),
+        TEST(lambda revenue: set(revenue) <= PUBLIC_REVENUE),
+    )
+    @sourced(PUBLIC_SERVICE)
+    def score_public_funding_for_non_commercial_project(self, revenue, iid):
+        """Prefer budgets and grants for a project without commercial revenue."""
+        what = f"only public revenue ({listed(revenue)})" if revenue else "no revenue"
+        self.declare(
+            score(
+                iid, "score_public_funding_for_non_commercial_project", weights.PUBLIC_FUNDING,
+                f"the project has {what}: public services without market revenue are "
+                "government-funded", PUBLIC_SERVICE,
             )
         )  # fmt: skip
 
@@ -184,6 +247,23 @@ class ScoringRules(KnowledgeEngine):
                 f"pays {listed(costs)} costs only, never the investment: combine it with "
                 "investment finance",
                 cite(c, "costs_covered"),
+            )
+        )  # fmt: skip
+
+    @Rule(
+        Project(stage="operation"),
+        Instrument(id=MATCH.iid, costs=MATCH.costs),
+        TEST(lambda costs: "operation" in costs),
+    )
+    @sourced(SERVICES_BOUGHT)
+    def score_pays_operating_costs_in_operation(self, iid, costs):
+        """Prefer instruments that pay running costs for a project in operation."""
+        self.declare(
+            score(
+                iid, "score_pays_operating_costs_in_operation", weights.OPERATION_COSTS,
+                "pays operating costs, which a service in operation needs (as cities buy "
+                "cloud services and rent facilities)",
+                SERVICES_BOUGHT,
             )
         )  # fmt: skip
 

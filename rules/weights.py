@@ -1,17 +1,23 @@
-"""Ranking weights of the fit-scoring pack: product policy, not domain facts.
+"""Ranking weights of the fit-scoring packs: product policy, not domain facts.
 
 They order eligible instruments; they never decide eligibility. Each names the consideration it
-weighs; the considerations themselves are sourced in rules/scoring.py.
+weighs; the considerations themselves are sourced in the rule that uses them.
 """
 
 SECTOR_NAMED = 2.0  # the instrument names the project's sector explicitly
-SECTOR_ANY = 0.5  # the instrument is open to any sector
+SECTOR_ANY = 0.0  # the instrument is open to any sector
 STAGE_NAMED = 2.0
-STAGE_ANY = 0.5
-COVERAGE = 4.0  # times the share of the project cost the instrument can cover (0..1)
-COST_OF_MONEY = {"free": 2.0, "concessional": 1.5, "market": 0.5, "not_applicable": 0.0}
-REVENUE_MATCH = 2.0  # the project has the revenue the instrument is built on
+STAGE_ANY = 0.0
+APPLICANT_NAMED = 1.0  # the instrument names the project's applicant type explicitly
+COUNTRY_NAMED = 1.5  # the instrument is made for the project's country (or a few countries)
+COVERAGE = 4.0  # times the share of the cost it can carry, times the value of that money below
+MONEY_VALUE = {"free": 1.0, "concessional": 0.7, "market": 0.4, "not_applicable": 0.5}
+COST_OF_MONEY = {"free": 1.0, "concessional": 0.5, "market": 0.0, "not_applicable": 0.0}
+OPERATION_COSTS = 2.0  # pays running costs for a project in operation
+PUBLIC_FUNDING = 3.0  # grants and budgets for a project without commercial revenue
+REVENUE_MATCH = 4.0  # the project has the revenue the instrument is built on
 MATURITY_GAP = -1.5  # per level the city lacks below the instrument's minimum maturity
 TA_FOR_BASIC_CITY = 2.0  # technical assistance first for a city at basic maturity
 RISK_FIT = 1.0  # risk transfer matches the stated risk appetite
 PUBLIC_OWNERSHIP_CONFLICT = -2.0  # private-ownership structure against keep_public_ownership
+OUTSIDE_EU = -4.0  # an EU programme for a city outside the member states
