@@ -127,8 +127,8 @@ def advise(
     warnings: list[str] = []
     if not options:
         warnings.append("no catalogued instrument is eligible for this profile; see `excluded`")
-    if profile.capex.currency != "EUR" or money.used:
-        warnings.append("amounts were converted at the dated reference rates listed in `fx`")
+    if currency != "EUR":
+        warnings.append(f"amounts in {currency} were converted at the dated rates listed in `fx`")
     return Advice(
         options=options,
         excluded=excluded,

@@ -10,7 +10,10 @@ from pydantic import ValidationError
 
 from advisor.errors import AdvisorError
 
-app = typer.Typer(help="Funding Advisor: funding instruments and business models for smart-city projects.", no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Funding Advisor: funding instruments and business models for smart-city projects.",
+    no_args_is_help=True,
+)
 
 
 @app.command()

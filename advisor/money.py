@@ -2,15 +2,19 @@
 
 from datetime import date
 
+from advisor.engine import citation
 from advisor.errors import InvalidInput
 from advisor.models import FxUsed
-from advisor.engine import citation
 from catalogue.schema import FxRate
 from catalogue.snapshot import Snapshot
 
 
 class Converter:
-    """Converts to and from EUR at the rates in force on one date; records the rates used."""
+    """Converts to and from EUR at the rates in force on one date.
+
+    The advice lists every rate in force (`fx_used`): instrument thresholds in other currencies
+    are converted with them too, so they shape the answer even for a project priced in EUR.
+    """
 
     def __init__(self, snapshot: Snapshot, on: date) -> None:
         self.on = on
@@ -19,13 +23,10 @@ class Converter:
             rate = snapshot.rate(currency, on)
             if rate is not None:
                 self._rates[currency] = rate
-        self.used: dict[str, FxRate] = {}
 
     def key(self) -> tuple[tuple[str, str, float], ...]:
         """Identifies the rates in force: instrument facts depend on them."""
-        return tuple(
-            sorted((c, r.date.isoformat(), r.per_eur) for c, r in self._rates.items())
-        )
+        return tuple(sorted((c, r.date.isoformat(), r.per_eur) for c, r in self._rates.items()))
 
     def _rate(self, currency: str, field: str) -> float:
         if currency == "EUR":
@@ -33,7 +34,6 @@ class Converter:
         rate = self._rates.get(currency)
         if rate is None:
             raise InvalidInput(f"no exchange rate for {currency} in the catalogue", field=field)
-        self.used[currency] = rate
         return rate.per_eur
 
     def to_eur(self, amount: float, currency: str, *, field: str = "currency") -> float:
@@ -45,5 +45,5 @@ class Converter:
     def fx_used(self) -> list[FxUsed]:
         return [
             FxUsed(currency=c, per_eur=r.per_eur, date=r.date, source=citation(r.source))
-            for c, r in sorted(self.used.items())
+            for c, r in sorted(self._rates.items())
         ]

@@ -21,7 +21,10 @@ def rank(options: list[Option]) -> list[Option]:
     while pending:
         best = max(
             range(len(pending)),
-            key=lambda i: (pending[i].score - SAME_KIND_PENALTY * taken.get(pending[i].kind, 0), -i),
+            key=lambda i: (
+                pending[i].score - SAME_KIND_PENALTY * taken.get(pending[i].kind, 0),
+                -i,
+            ),
         )
         option = pending.pop(best)
         taken[option.kind] = taken.get(option.kind, 0) + 1

@@ -87,4 +87,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "internal error; the request was not processed")
+        return error_response(
+            500, "internal_error", "internal error; the request was not processed"
+        )

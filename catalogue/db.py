@@ -86,7 +86,9 @@ def seed(engine: Engine, data: datafiles.SeedData | None = None) -> bool:
             session.delete(row)
         session.flush()
         for fx in data.fx_rates:
-            session.add(FxRate(currency=fx.currency, date=fx.date, per_eur=fx.per_eur, record=dump(fx)))
+            session.add(
+                FxRate(currency=fx.currency, date=fx.date, per_eur=fx.per_eur, record=dump(fx))
+            )
         now = datetime.now(UTC)
         session.merge(CatalogueMeta(key="revision", value=data.revision, updated_at=now))
         session.merge(CatalogueMeta(key="edition", value=data.edition, updated_at=now))

@@ -7,7 +7,8 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from catalogue.db import current_revision
-from catalogue.schema import BusinessModelRecord, FxRate as FxRateRecord, InstrumentRecord
+from catalogue.schema import BusinessModelRecord, InstrumentRecord
+from catalogue.schema import FxRate as FxRateRecord
 from catalogue.snapshot import Snapshot
 from catalogue.tables import BusinessModel, FxRate, Instrument
 

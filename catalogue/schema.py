@@ -123,9 +123,9 @@ class InstrumentRecord(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "InstrumentRecord":
-        if self.min_ticket is not None and self.max_ticket is not None:
-            if self.min_ticket > self.max_ticket:
-                raise ValueError("min_ticket is above max_ticket")
+        low, high = self.min_ticket, self.max_ticket
+        if low is not None and high is not None and low > high:
+            raise ValueError("min_ticket is above max_ticket")
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
             raise ValueError("valid_from is after valid_to")
         known = set(type(self).model_fields)
@@ -149,7 +149,7 @@ class RecordedCase(Strict):
 
 
 class BusinessModelRecord(Strict):
-    """One business model or contract structure, as written in catalogue/data/business_models.yaml."""
+    """One business model or contract structure (catalogue/data/business_models.yaml)."""
 
     id: Identifier
     name_en: str

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-
 # Grants always carry a co-financing ceiling (EU funds are "not a one-stop solution",
 # 000_3774adf2b4c550fa.txt §3.2.6.1 L1512); where the catalogue records none, the amount is
 # unknown rather than the whole cost. Repayable finance without a ceiling can carry it all.

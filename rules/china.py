@@ -1,8 +1,9 @@
 """China rule pack: the 2023 PPP reform and the legacy fiscal cap on PPP payments.
 
 Sources: instrument_facts.md CN1 (MoF PPP 2014-2023, 10% fiscal-affordability cap), CN2 (new
-PPP mechanism, Guo Ban Han [2023] 115: user-pays franchising only). Dates, caps and stream lists are catalogue params of the policy's own record,
-matched here as facts; the citations come with them.
+PPP mechanism, Guo Ban Han [2023] 115: user-pays franchising only). Dates, caps and stream
+lists are catalogue params of the policy's own record, matched here as facts; the citations
+come with them.
 """
 
 from rules._experta import MATCH, TEST, KnowledgeEngine, Rule

@@ -262,6 +262,7 @@ class EligibilityRules(KnowledgeEngine):
         )  # fmt: skip
 
     @Rule(
+        Project(),
         Instrument(id=MATCH.iid, status="prohibited", cite=MATCH.c, unconfirmed=MATCH.u),
         salience=HARD,
     )

@@ -66,7 +66,7 @@ class EURules(KnowledgeEngine):
             )
         )  # fmt: skip
 
-    @Rule(Instrument(id=MATCH.iid, eu_funds=True, kind="grant"))
+    @Rule(Project(), Instrument(id=MATCH.iid, eu_funds=True, kind="grant"))
     @sourced(NO_DOUBLE_FUNDING)
     def caution_no_double_funding_of_eu_grants(self, iid):
         """Remind that the same cost may not be declared to two EU grants."""

@@ -127,7 +127,7 @@ class ScoringRules(KnowledgeEngine):
             )
         )  # fmt: skip
 
-    @Rule(Instrument(id=MATCH.iid, cost_of_money=MATCH.com, cite=MATCH.c))
+    @Rule(Project(), Instrument(id=MATCH.iid, cost_of_money=MATCH.com, cite=MATCH.c))
     @sourced(CATALOGUE_FIELD)
     def score_cost_of_money(self, iid, com, c):
         """Prefer cheaper money: grants, then concessional, then market-rate finance."""
@@ -235,6 +235,7 @@ class ScoringRules(KnowledgeEngine):
         )  # fmt: skip
 
     @Rule(
+        Project(),
         Instrument(id=MATCH.iid, costs=MATCH.costs, cite=MATCH.c),
         TEST(lambda costs: "investment" not in costs),
     )

@@ -1,0 +1,205 @@
+"""Each rule pack alone: parametrised tables of profile + instrument -> the rules that fire."""
+
+from typing import Any
+
+import pytest
+
+from advisor.engine import instrument_fact, project_fact
+from catalogue.schema import InstrumentRecord
+from rules.china import ChinaRules
+from rules.eligibility import EligibilityRules
+from rules.eu import EURules
+from rules.facts import DERIVED
+from rules.scoring import ScoringRules
+from rules.structures import StructureRules
+from tests.builders import make_profile
+
+SOURCE = {"document": "test", "reference": "test", "supports": ["*"]}
+
+
+def record(**overrides: Any) -> InstrumentRecord:
+    data: dict[str, Any] = {
+        "id": "instrument_x",
+        "name_en": "X",
+        "name_zh": "X",
+        "kind": "grant",
+        "jurisdiction": "GLOBAL",
+        "description": "test instrument",
+        "costs_covered": ["investment"],
+        "status": "active",
+        "sources": [SOURCE],
+    }
+    data.update(overrides)
+    return InstrumentRecord.model_validate(data)
+
+
+def fired(pack: type, profile_overrides: dict[str, Any], *records: InstrumentRecord) -> set[str]:
+    engine_class = type(f"Only{pack.__name__}", (pack,), {})
+    engine = engine_class()
+    engine.reset()
+    same = lambda amount, currency: amount  # noqa: E731  (amounts already in EUR here)
+    for rec in records:
+        engine.declare(instrument_fact(rec, same))
+    engine.declare(project_fact(make_profile(**profile_overrides), same))
+    engine.run()
+    return {f["rule"] for f in engine.facts.values() if isinstance(f, DERIVED)}
+
+
+ELIGIBILITY = [
+    # (rule, profile, instrument, fires)
+    ("exclude_outside_eligible_countries", {"country": "CN"}, {"eligible_countries": ["@EU27"]}, True),
+    ("exclude_outside_eligible_countries", {"country": "LT"}, {"eligible_countries": ["@EU27"]}, False),
+    ("exclude_outside_eligible_countries", {"country": "CN"}, {}, False),
+    ("exclude_ineligible_applicant", {"applicant": "sme"}, {"applicant_types": ["municipality"]}, True),
+    ("exclude_ineligible_applicant", {"applicant": "municipality"}, {"applicant_types": ["municipality"]}, False),
+    ("exclude_ineligible_sector", {"sector": "water"}, {"sectors": ["transport"]}, True),
+    ("exclude_ineligible_sector", {"sector": "multi_sector", "sectors": ["transport"]}, {"sectors": ["transport"]}, False),
+    ("exclude_ineligible_stage", {"stage": "research"}, {"stages": ["deployment"]}, True),
+    ("exclude_ineligible_stage", {"stage": "deployment"}, {"stages": ["deployment"]}, False),
+    ("exclude_project_below_minimum_size", {"capex": {"amount": 18e6}}, {"min_project_cost": 30e6}, True),
+    ("exclude_project_below_minimum_size", {"capex": {"amount": 31e6}}, {"min_project_cost": 30e6}, False),
+    ("exclude_project_above_maximum_size", {"capex": {"amount": 6e6}}, {"max_project_cost": 5e6}, True),
+    ("exclude_project_above_maximum_size", {"capex": {"amount": 4e6}}, {"max_project_cost": 5e6}, False),
+    ("exclude_costs_below_minimum_ticket", {"capex": {"amount": 2e6}}, {"min_ticket": 5e6}, True),
+    ("exclude_costs_below_minimum_ticket", {"capex": {"amount": 9e6}}, {"min_ticket": 5e6}, False),
+    ("exclude_without_required_revenue", {"revenue_streams": ["none"]}, {"revenue_required": True}, True),
+    ("exclude_without_required_revenue", {"revenue_streams": ["fines"]}, {"revenue_required": True, "revenue_streams_any": ["user_fees"]}, True),
+    ("exclude_without_required_revenue", {"revenue_streams": ["user_fees"]}, {"revenue_required": True, "revenue_streams_any": ["user_fees"]}, False),
+    ("exclude_city_below_minimum_population", {"population": 20_000}, {"min_population": 25_000}, True),
+    ("exclude_city_below_minimum_population", {"population": 30_000}, {"min_population": 25_000}, False),
+    ("exclude_consortium_too_small", {"partners": {"countries": 2}}, {"min_partner_countries": 3}, True),
+    ("exclude_consortium_too_small", {"partners": {"countries": 3}}, {"min_partner_countries": 3}, False),
+    ("exclude_closed_on_as_of", {"as_of": "2021-01-01"}, {"valid_to": "2020-12-31", "status": "closed"}, True),
+    ("exclude_closed_on_as_of", {"as_of": "2020-12-31"}, {"valid_to": "2020-12-31", "status": "closed"}, False),
+    ("exclude_not_yet_open_on_as_of", {"as_of": "2014-08-01"}, {"valid_from": "2021-01-01"}, True),
+    ("exclude_not_yet_open_on_as_of", {"as_of": "2021-01-01"}, {"valid_from": "2021-01-01"}, False),
+    ("exclude_prohibited_instrument", {}, {"status": "prohibited"}, True),
+    ("exclude_prohibited_instrument", {}, {"status": "active"}, False),
+    ("exclude_prohibited_in_country", {"country": "CN"}, {"params": {"prohibited_countries": "CN", "prohibited_since": "2012-12-24"}}, True),
+    ("exclude_prohibited_in_country", {"country": "CN", "as_of": "2012-01-01"}, {"params": {"prohibited_countries": "CN", "prohibited_since": "2012-12-24"}}, False),
+    ("exclude_prohibited_in_country", {"country": "FR"}, {"params": {"prohibited_countries": "CN"}}, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "profile", "instrument", "fires"), ELIGIBILITY)
+def test_eligibility_pack(rule: str, profile: dict, instrument: dict, fires: bool) -> None:
+    assert (rule in fired(EligibilityRules, profile, record(**instrument))) is fires
+
+
+def test_unconfirmed_field_gives_a_soft_criterion() -> None:
+    engine_class = type("OnlyEligibility", (EligibilityRules,), {})
+    engine = engine_class()
+    engine.reset()
+    same = lambda amount, currency: amount  # noqa: E731
+    rec = record(min_population=25_000, unconfirmed=["min_population"])
+    engine.declare(instrument_fact(rec, same))
+    engine.declare(project_fact(make_profile(population=20_000), same))
+    engine.run()
+    criteria = [f for f in engine.facts.values() if isinstance(f, DERIVED)]
+    assert [c["hard"] for c in criteria] == [False]
+
+
+EU = [
+    ("caution_region_category_unknown", {"region_category": None},
+     {"jurisdiction": "EU", "co_financing": [{"rate": 0.85, "region_category": "less_developed"}]}, True),
+    ("caution_region_category_unknown", {"region_category": "transition"},
+     {"jurisdiction": "EU", "co_financing": [{"rate": 0.85, "region_category": "less_developed"}]}, False),
+    ("caution_state_aid_for_undertakings", {"applicant": "sme"}, {"jurisdiction": "EU", "eu_funds": True}, True),
+    ("caution_state_aid_for_undertakings", {"applicant": "municipality"}, {"jurisdiction": "EU", "eu_funds": True}, False),
+    ("caution_no_double_funding_of_eu_grants", {}, {"jurisdiction": "EU", "eu_funds": True}, True),
+    ("caution_no_double_funding_of_eu_grants", {}, {"jurisdiction": "EU", "eu_funds": False}, False),
+    ("score_eu_programme_outside_member_states", {"country": "CN"}, {"jurisdiction": "EU"}, True),
+    ("score_eu_programme_outside_member_states", {"country": "NO"}, {"jurisdiction": "EU", "params": {"associated_countries": "NO, IS"}}, False),
+    ("score_eu_programme_outside_member_states", {"country": "FR"}, {"jurisdiction": "EU"}, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "profile", "instrument", "fires"), EU)
+def test_eu_pack(rule: str, profile: dict, instrument: dict, fires: bool) -> None:
+    assert (rule in fired(EURules, profile, record(**instrument))) is fires
+
+
+POLICY = {
+    "id": "cn_policy", "jurisdiction": "CN", "kind": "ppp_structure",
+    "params": {"user_pays_only_since": "2023-11-03", "user_pays_streams": "user_fees, parking_fees",
+               "fiscal_cap_share_of_general_budget": 0.10},
+}  # fmt: skip
+CHINA = [
+    ("exclude_government_pay_ppp_in_china_after_reform",
+     {"country": "CN", "revenue_streams": ["availability_payments"]}, True),
+    ("exclude_government_pay_ppp_in_china_after_reform",
+     {"country": "CN", "revenue_streams": ["user_fees"]}, False),
+    ("exclude_government_pay_ppp_in_china_after_reform",
+     {"country": "CN", "revenue_streams": ["availability_payments"], "as_of": "2020-01-01"}, False),
+    ("exclude_government_pay_ppp_in_china_after_reform",
+     {"country": "FR", "revenue_streams": ["availability_payments"]}, False),
+    ("caution_ppp_payments_above_legacy_fiscal_cap", {"country": "CN", "fiscal": {"ppp_payments_share": 0.12}}, True),
+    ("caution_ppp_payments_above_legacy_fiscal_cap", {"country": "CN", "fiscal": {"ppp_payments_share": 0.08}}, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "profile", "fires"), CHINA)
+def test_china_pack(rule: str, profile: dict, fires: bool) -> None:
+    ppp = record(id="bot_like", kind="ppp_structure")
+    assert (rule in fired(ChinaRules, profile, record(**POLICY), ppp)) is fires
+
+
+STRUCTURES = [
+    ("caution_private_ownership_reluctance_in_us", {"country": "US"}, True),
+    ("caution_private_ownership_reluctance_in_us", {"country": "FR"}, False),
+    ("caution_ppp_needs_capacity_building", {"city_maturity": {"governance": "basic"}}, True),
+    ("caution_ppp_needs_capacity_building", {"city_maturity": {"governance": "average"}}, False),
+]
+
+
+@pytest.mark.parametrize(("rule", "profile", "fires"), STRUCTURES)
+def test_structures_pack(rule: str, profile: dict, fires: bool) -> None:
+    assert (rule in fired(StructureRules, profile, record(kind="ppp_structure"))) is fires
+
+
+SCORING = [
+    ("score_sector_fit", {"sector": "transport"}, {"sectors": ["transport"]}, True),
+    ("score_sector_fit", {"sector": "transport"}, {}, False),
+    ("score_stage_fit", {"stage": "pilot"}, {"stages": ["pilot"]}, True),
+    ("score_stage_fit", {"stage": "pilot"}, {}, False),
+    ("score_applicant_named", {"applicant": "sme"}, {"applicant_types": ["sme"]}, True),
+    ("score_country_named", {"country": "SE"}, {"eligible_countries": ["SE"]}, True),
+    ("score_country_named", {"country": "SE"}, {}, False),
+    ("score_cost_coverage", {}, {}, True),
+    ("score_cost_of_money", {}, {"cost_of_money": "free"}, True),
+    ("score_cost_of_money", {}, {"cost_of_money": "market"}, False),
+    ("score_revenue_alignment", {"revenue_streams": ["user_fees"]}, {"revenue_streams_any": ["user_fees"]}, True),
+    ("score_revenue_alignment", {"revenue_streams": ["fines"]}, {"revenue_streams_any": ["user_fees"]}, False),
+    ("score_public_funding_for_non_commercial_project", {"revenue_streams": ["fines"]}, {"cost_of_money": "free"}, True),
+    ("score_public_funding_for_non_commercial_project", {"revenue_streams": ["user_fees"]}, {"cost_of_money": "free"}, False),
+    ("score_maturity_gap", {"city_maturity": {"governance": "basic"}}, {"min_maturity": "more_advanced"}, True),
+    ("score_maturity_gap", {"city_maturity": {"governance": "more_advanced"}}, {"min_maturity": "more_advanced"}, False),
+    ("score_maturity_gap", {}, {"min_maturity": "more_advanced"}, False),
+    ("score_technical_assistance_first_for_basic_city", {"city_maturity": {"funding": "basic"}}, {"kind": "technical_assistance"}, True),
+    ("score_technical_assistance_first_for_basic_city", {"city_maturity": {"funding": "average"}}, {"kind": "technical_assistance"}, False),
+    ("score_risk_transfer_fit", {"preferences": {"risk_appetite": "low"}}, {"risk_transfer": "high"}, True),
+    ("score_risk_transfer_fit", {"preferences": {"risk_appetite": "low"}}, {"risk_transfer": "low"}, False),
+    ("score_public_ownership_conflict", {"preferences": {"keep_public_ownership": True}}, {"kind": "ppp_structure"}, True),
+    ("score_public_ownership_conflict", {"preferences": {"keep_public_ownership": False}}, {"kind": "ppp_structure"}, False),
+    ("score_pays_operating_costs_in_operation", {"stage": "operation"}, {"costs_covered": ["operation"]}, True),
+    ("score_pays_operating_costs_in_operation", {"stage": "deployment"}, {"costs_covered": ["operation"]}, False),
+    ("caution_does_not_fund_investment", {}, {"costs_covered": ["development"]}, True),
+    ("caution_does_not_fund_investment", {}, {"costs_covered": ["investment"]}, False),
+    ("caution_grant_dependence_in_operation", {"stage": "operation"}, {"kind": "grant"}, True),
+    ("caution_grant_dependence_in_operation", {"stage": "operation"}, {"kind": "loan"}, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "profile", "instrument", "fires"), SCORING)
+def test_scoring_pack(rule: str, profile: dict, instrument: dict, fires: bool) -> None:
+    assert (rule in fired(ScoringRules, profile, record(**instrument))) is fires
+
+
+def test_every_rule_has_a_pack_test() -> None:
+    from rules._experta import Rule
+    from rules.engine import PACKS
+
+    tested = {row[0] for table in (ELIGIBILITY, EU, CHINA, STRUCTURES, SCORING) for row in table}
+    tested.add("exclude_government_pay_ppp_in_china_after_reform")
+    names = {n for pack in PACKS for n, obj in vars(pack).items() if isinstance(obj, Rule)}
+    assert names <= tested, names - tested
