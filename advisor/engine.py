@@ -6,9 +6,9 @@ this module.
 
 Lifecycle: building an experta engine and declaring every instrument fact is most of the cost
 of a naive run. A `Runner` keeps one engine per thread with the instrument facts declared once,
-and per profile only declares the project, runs, and retracts what that run derived. `run_fresh`
-is the naive path (a fresh engine, every fact declared again); tests prove both give the same
-findings and bench/engine.py measures the difference.
+and per profile only declares the project, runs, collects the findings and retracts the project.
+`run_fresh` is the naive path (a fresh engine, every fact declared again); tests prove both
+give the same findings and bench/engine.py measures the difference.
 """
 
 import threading
@@ -21,7 +21,7 @@ from catalogue.schema import InstrumentRecord, SourceRef
 from catalogue.vocabulary import MATURITY_ORDER
 from rules._experta import freeze
 from rules.engine import AdvisorEngine
-from rules.facts import DERIVED, Caution, Criterion, Instrument, Project, Score
+from rules.facts import Caution, Criterion, Instrument, Project, Score
 
 LEVEL = {"low": 0, "medium": 1, "high": 2}
 UNDERTAKINGS = {"sme", "large_enterprise", "municipal_company"}
@@ -184,7 +184,10 @@ def _finding(fact: Any) -> Finding:
 
 
 def _collect(engine: AdvisorEngine) -> list[Any]:
-    return [fact for fact in engine.facts.values() if isinstance(fact, DERIVED)]
+    """This run's findings, each once (two rules may reach the same conclusion)."""
+    found = list(dict.fromkeys(engine.findings))
+    engine.findings.clear()
+    return found
 
 
 class Runner:
@@ -201,11 +204,9 @@ class Runner:
         declared = engine.declare(project)
         try:
             engine.run()
-            derived = _collect(engine)
-            findings = sorted((_finding(f) for f in derived), key=_order)
-            for fact in derived:
-                engine.retract(fact)
+            findings = sorted((_finding(f) for f in _collect(engine)), key=_order)
         finally:
+            engine.findings.clear()
             engine.retract(declared)
         return findings
 

@@ -6,18 +6,26 @@ engine to consider it. Thresholds are the row's values; sources are the row's so
 tested field (a field the catalogue marks unconfirmed yields a caution, never an exclusion).
 """
 
-from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
+from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
 from rules.facts import Instrument, Project
 from rules.records import CATALOGUE_FIELD, cite, eur, fail, listed, sourced, split_codes
 
 HARD = 20  # hard rules fire before scoring, so the agenda is settled in one pass
 
+# Alpha constraints: an instrument without the attribute never enters the rule's join, so the
+# join holds only the rows the rule can apply to (the instruments are declared once per engine).
+NONEMPTY = P(bool)
+SET = P(lambda value: value is not None)
+HAS_BAN = P(lambda params: "prohibited_countries" in params)
+
 
 class EligibilityRules(KnowledgeEngine):
     @Rule(
         Project(country=MATCH.country),
-        Instrument(id=MATCH.iid, countries=MATCH.countries, cite=MATCH.c, unconfirmed=MATCH.u),
-        TEST(lambda country, countries: bool(countries) and country not in countries),
+        Instrument(
+            id=MATCH.iid, countries=MATCH.countries & NONEMPTY, cite=MATCH.c, unconfirmed=MATCH.u
+        ),
+        TEST(lambda country, countries: country not in countries),
         salience=HARD,
     )
     @sourced(CATALOGUE_FIELD)
@@ -35,8 +43,10 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(applicant=MATCH.applicant),
-        Instrument(id=MATCH.iid, applicants=MATCH.applicants, cite=MATCH.c, unconfirmed=MATCH.u),
-        TEST(lambda applicant, applicants: bool(applicants) and applicant not in applicants),
+        Instrument(
+            id=MATCH.iid, applicants=MATCH.applicants & NONEMPTY, cite=MATCH.c, unconfirmed=MATCH.u
+        ),
+        TEST(lambda applicant, applicants: applicant not in applicants),
         salience=HARD,
     )
     @sourced(CATALOGUE_FIELD)
@@ -53,8 +63,10 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(sectors=MATCH.sectors),
-        Instrument(id=MATCH.iid, sectors=MATCH.allowed, cite=MATCH.c, unconfirmed=MATCH.u),
-        TEST(lambda sectors, allowed: bool(allowed) and not set(sectors) & set(allowed)),
+        Instrument(
+            id=MATCH.iid, sectors=MATCH.allowed & NONEMPTY, cite=MATCH.c, unconfirmed=MATCH.u
+        ),
+        TEST(lambda sectors, allowed: not set(sectors) & set(allowed)),
         salience=HARD,
     )
     @sourced(CATALOGUE_FIELD)
@@ -71,8 +83,8 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(stage=MATCH.stage),
-        Instrument(id=MATCH.iid, stages=MATCH.stages, cite=MATCH.c, unconfirmed=MATCH.u),
-        TEST(lambda stage, stages: bool(stages) and stage not in stages),
+        Instrument(id=MATCH.iid, stages=MATCH.stages & NONEMPTY, cite=MATCH.c, unconfirmed=MATCH.u),
+        TEST(lambda stage, stages: stage not in stages),
         salience=HARD,
     )
     @sourced(CATALOGUE_FIELD)
@@ -89,7 +101,7 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(total=MATCH.total),
-        Instrument(id=MATCH.iid, min_cost=MATCH.minimum, cite=MATCH.c, unconfirmed=MATCH.u),
+        Instrument(id=MATCH.iid, min_cost=MATCH.minimum & SET, cite=MATCH.c, unconfirmed=MATCH.u),
         TEST(lambda total, minimum: minimum is not None and total < minimum),
         salience=HARD,
     )
@@ -109,7 +121,7 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(total=MATCH.total),
-        Instrument(id=MATCH.iid, max_cost=MATCH.maximum, cite=MATCH.c, unconfirmed=MATCH.u),
+        Instrument(id=MATCH.iid, max_cost=MATCH.maximum & SET, cite=MATCH.c, unconfirmed=MATCH.u),
         TEST(lambda total, maximum: maximum is not None and total > maximum),
         salience=HARD,
     )
@@ -129,7 +141,7 @@ class EligibilityRules(KnowledgeEngine):
     @Rule(
         Project(capex=MATCH.capex, development=MATCH.dev),
         Instrument(
-            id=MATCH.iid, costs=MATCH.costs, min_ticket=MATCH.minimum, cite=MATCH.c,
+            id=MATCH.iid, costs=MATCH.costs, min_ticket=MATCH.minimum & SET, cite=MATCH.c,
             unconfirmed=MATCH.u,
         ),
         TEST(
@@ -181,7 +193,9 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(population=MATCH.population),
-        Instrument(id=MATCH.iid, min_population=MATCH.minimum, cite=MATCH.c, unconfirmed=MATCH.u),
+        Instrument(
+            id=MATCH.iid, min_population=MATCH.minimum & SET, cite=MATCH.c, unconfirmed=MATCH.u
+        ),
         TEST(lambda population, minimum: minimum is not None and population is not None
              and population < minimum),
         salience=HARD,
@@ -200,7 +214,9 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(partner_countries=MATCH.partners),
-        Instrument(id=MATCH.iid, min_partners=MATCH.minimum, cite=MATCH.c, unconfirmed=MATCH.u),
+        Instrument(
+            id=MATCH.iid, min_partners=MATCH.minimum & SET, cite=MATCH.c, unconfirmed=MATCH.u
+        ),
         TEST(lambda partners, minimum: minimum is not None and partners < minimum),
         salience=HARD,
     )
@@ -219,8 +235,8 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(as_of=MATCH.as_of),
-        Instrument(id=MATCH.iid, valid_to=MATCH.end, successor=MATCH.succ, status=MATCH.status,
-                   cite=MATCH.c, unconfirmed=MATCH.u),
+        Instrument(id=MATCH.iid, valid_to=MATCH.end & SET, successor=MATCH.succ,
+                   status=MATCH.status, cite=MATCH.c, unconfirmed=MATCH.u),
         TEST(lambda as_of, end: end is not None and as_of > end),
         salience=HARD,
     )  # fmt: skip
@@ -245,7 +261,7 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(as_of=MATCH.as_of),
-        Instrument(id=MATCH.iid, valid_from=MATCH.start, cite=MATCH.c, unconfirmed=MATCH.u),
+        Instrument(id=MATCH.iid, valid_from=MATCH.start & SET, cite=MATCH.c, unconfirmed=MATCH.u),
         TEST(lambda as_of, start: start is not None and as_of < start),
         salience=HARD,
     )
@@ -279,7 +295,7 @@ class EligibilityRules(KnowledgeEngine):
 
     @Rule(
         Project(country=MATCH.country, as_of=MATCH.as_of),
-        Instrument(id=MATCH.iid, params=MATCH.params, cite=MATCH.c, unconfirmed=MATCH.u),
+        Instrument(id=MATCH.iid, params=MATCH.params & HAS_BAN, cite=MATCH.c, unconfirmed=MATCH.u),
         TEST(lambda country, as_of, params: _banned(params, country, as_of)),
         salience=HARD,
     )

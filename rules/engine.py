@@ -3,9 +3,11 @@
 Never share one engine between threads or tasks (advisor/engine.py keeps one per thread).
 """
 
+from rules._experta import KnowledgeEngine
 from rules.china import ChinaRules
 from rules.eligibility import EligibilityRules
 from rules.eu import EURules
+from rules.facts import DERIVED
 from rules.scoring import ScoringRules
 from rules.structures import StructureRules
 
@@ -13,5 +15,28 @@ RULESET_VERSION = "2026.11.1"
 PACKS = (EligibilityRules, EURules, ChinaRules, StructureRules, ScoringRules)
 
 
-class AdvisorEngine(EligibilityRules, EURules, ChinaRules, StructureRules, ScoringRules):
+class CollectsFindings(KnowledgeEngine):
+    """Findings (Criterion, Score, Caution) are conclusions no rule pattern matches, so they are
+    collected in `findings` instead of running through the Rete network, where each one would
+    be tested by every alpha node on its way in and again on its way out. A consistency test
+    proves no rule names them; everything else is declared as usual.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.findings: list = []  # type: ignore[type-arg]
+
+    def declare(self, *facts):  # type: ignore[no-untyped-def]
+        matched = []
+        for fact in facts:
+            if isinstance(fact, DERIVED):
+                self.findings.append(fact)
+            else:
+                matched.append(fact)
+        return super().declare(*matched) if matched else None
+
+
+class AdvisorEngine(
+    CollectsFindings, EligibilityRules, EURules, ChinaRules, StructureRules, ScoringRules
+):
     """Forward-chaining engine over Project and Instrument facts."""

@@ -13,7 +13,7 @@ Weights are in rules/weights.py.
 
 from catalogue.vocabulary import PUBLIC_REVENUE
 from rules import weights
-from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
+from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
 from rules.ceilings import ceiling
 from rules.facts import Instrument, Project
 from rules.records import CATALOGUE_FIELD, caution, cite, eur, listed, score, sourced
@@ -28,13 +28,14 @@ PUBLIC_SERVICE = f"{SEED} §6.1.3 L3699; §6.1.14 L4033; §6.1.15 L4066"
 SERVICES_BOUGHT = f"{SEED} §6.1.2 L3667; Annex 6 L5849"
 OWNERSHIP = f"{SEED} §2.2.2.1 L764"
 RISK_AVERSE = f"{SEED} §7.2 L4778"
-RISK_LEVEL = {"low": 0, "medium": 1, "high": 2}
+NONEMPTY = P(bool)  # alpha constraint: only instruments that state the attribute join the rule
+PAID_LESS = ("free", "concessional")
 
 
 class ScoringRules(KnowledgeEngine):
     @Rule(
         Project(sectors=MATCH.sectors),
-        Instrument(id=MATCH.iid, sectors=MATCH.allowed, cite=MATCH.c),
+        Instrument(id=MATCH.iid, sectors=MATCH.allowed & NONEMPTY, cite=MATCH.c),
         TEST(lambda sectors, allowed: bool(set(sectors) & set(allowed))),
     )
     @sourced(CATALOGUE_FIELD)
@@ -50,7 +51,7 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(stage=MATCH.stage),
-        Instrument(id=MATCH.iid, stages=MATCH.stages),
+        Instrument(id=MATCH.iid, stages=MATCH.stages & NONEMPTY),
         TEST(lambda stage, stages: stage in stages),
     )
     @sourced(STAGE_CHAIN)
@@ -63,7 +64,7 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(applicant=MATCH.applicant),
-        Instrument(id=MATCH.iid, applicants=MATCH.applicants, cite=MATCH.c),
+        Instrument(id=MATCH.iid, applicants=MATCH.applicants & NONEMPTY, cite=MATCH.c),
         TEST(lambda applicant, applicants: applicant in applicants),
     )
     @sourced(CATALOGUE_FIELD)
@@ -78,7 +79,7 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(country=MATCH.country),
-        Instrument(id=MATCH.iid, countries=MATCH.countries, cite=MATCH.c),
+        Instrument(id=MATCH.iid, countries=MATCH.countries & NONEMPTY, cite=MATCH.c),
         TEST(lambda country, countries: country in countries),
     )
     @sourced(CATALOGUE_FIELD)
@@ -127,20 +128,22 @@ class ScoringRules(KnowledgeEngine):
             )
         )  # fmt: skip
 
-    @Rule(Project(), Instrument(id=MATCH.iid, cost_of_money=MATCH.com, cite=MATCH.c))
+    @Rule(
+        Project(),
+        Instrument(
+            id=MATCH.iid, cost_of_money=MATCH.com & P(lambda c: c in PAID_LESS), cite=MATCH.c
+        ),
+    )
     @sourced(CATALOGUE_FIELD)
     def score_cost_of_money(self, iid, com, c):
         """Prefer cheaper money: grants, then concessional, then market-rate finance."""
-        points = weights.COST_OF_MONEY.get(com, 0.0)
-        if points:
-            text = {"free": "non-repayable", "concessional": "below-market cost of money"}.get(
-                com, com
-            )
-            self.declare(score(iid, "score_cost_of_money", points, text, cite(c, "cost_of_money")))
+        text = {"free": "non-repayable", "concessional": "below-market cost of money"}[com]
+        points = weights.COST_OF_MONEY[com]
+        self.declare(score(iid, "score_cost_of_money", points, text, cite(c, "cost_of_money")))
 
     @Rule(
         Project(revenue=MATCH.revenue),
-        Instrument(id=MATCH.iid, revenue_any=MATCH.accepted, cite=MATCH.c),
+        Instrument(id=MATCH.iid, revenue_any=MATCH.accepted & NONEMPTY, cite=MATCH.c),
         TEST(lambda revenue, accepted: bool(set(revenue) & set(accepted))),
     )
     @sourced(CATALOGUE_FIELD)
@@ -174,7 +177,7 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(maturity=MATCH.level),
-        Instrument(id=MATCH.iid, min_maturity=MATCH.needed),
+        Instrument(id=MATCH.iid, min_maturity=MATCH.needed & P(bool)),
         TEST(lambda level, needed: level >= 0 and level < needed),
     )
     @sourced(MATURITY)
@@ -210,7 +213,7 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(risk_appetite=MATCH.appetite),
-        Instrument(id=MATCH.iid, risk_transfer=MATCH.transfer),
+        Instrument(id=MATCH.iid, risk_transfer=MATCH.transfer & P(lambda t: t != 1)),
         TEST(lambda appetite, transfer: (appetite == "low" and transfer == 2)
              or (appetite == "high" and transfer == 0)),
     )  # fmt: skip
@@ -236,8 +239,9 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(),
-        Instrument(id=MATCH.iid, costs=MATCH.costs, cite=MATCH.c),
-        TEST(lambda costs: "investment" not in costs),
+        Instrument(
+            id=MATCH.iid, costs=MATCH.costs & P(lambda c: "investment" not in c), cite=MATCH.c
+        ),
     )
     @sourced(CATALOGUE_FIELD)
     def caution_does_not_fund_investment(self, iid, costs, c):
@@ -253,8 +257,7 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(stage="operation"),
-        Instrument(id=MATCH.iid, costs=MATCH.costs),
-        TEST(lambda costs: "operation" in costs),
+        Instrument(id=MATCH.iid, costs=MATCH.costs & P(lambda c: "operation" in c)),
     )
     @sourced(SERVICES_BOUGHT)
     def score_pays_operating_costs_in_operation(self, iid, costs):

@@ -11,7 +11,7 @@ from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
 from rules._experta import Rule
 from rules.engine import PACKS, AdvisorEngine
-from rules.facts import Project
+from rules.facts import DERIVED, Project
 from tests.builders import make_profile
 
 
@@ -42,6 +42,13 @@ def test_every_rule_matches_the_project() -> None:
     for pack in PACKS:
         for name, rule in _rules(pack).items():
             assert any(isinstance(p, Project) for p in rule), f"{name} ignores the project"
+
+
+def test_no_rule_matches_a_finding() -> None:
+    """Findings bypass the Rete network (rules/engine.py): no rule may depend on one."""
+    for pack in PACKS:
+        for name, rule in _rules(pack).items():
+            assert not any(isinstance(p, DERIVED) for p in rule), name
 
 
 def test_rule_method_names_read_as_conclusions() -> None:

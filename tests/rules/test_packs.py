@@ -8,8 +8,8 @@ from advisor.engine import instrument_fact, project_fact
 from catalogue.schema import InstrumentRecord
 from rules.china import ChinaRules
 from rules.eligibility import EligibilityRules
+from rules.engine import CollectsFindings
 from rules.eu import EURules
-from rules.facts import DERIVED
 from rules.scoring import ScoringRules
 from rules.structures import StructureRules
 from tests.builders import make_profile
@@ -34,7 +34,7 @@ def record(**overrides: Any) -> InstrumentRecord:
 
 
 def fired(pack: type, profile_overrides: dict[str, Any], *records: InstrumentRecord) -> set[str]:
-    engine_class = type(f"Only{pack.__name__}", (pack,), {})
+    engine_class = type(f"Only{pack.__name__}", (CollectsFindings, pack), {})
     engine = engine_class()
     engine.reset()
     same = lambda amount, currency: amount  # noqa: E731  (amounts already in EUR here)
@@ -42,7 +42,7 @@ def fired(pack: type, profile_overrides: dict[str, Any], *records: InstrumentRec
         engine.declare(instrument_fact(rec, same))
     engine.declare(project_fact(make_profile(**profile_overrides), same))
     engine.run()
-    return {f["rule"] for f in engine.facts.values() if isinstance(f, DERIVED)}
+    return {f["rule"] for f in engine.findings}
 
 
 ELIGIBILITY = [
@@ -87,7 +87,7 @@ def test_eligibility_pack(rule: str, profile: dict, instrument: dict, fires: boo
 
 
 def test_unconfirmed_field_gives_a_soft_criterion() -> None:
-    engine_class = type("OnlyEligibility", (EligibilityRules,), {})
+    engine_class = type("OnlyEligibility", (CollectsFindings, EligibilityRules), {})
     engine = engine_class()
     engine.reset()
     same = lambda amount, currency: amount  # noqa: E731
@@ -95,7 +95,7 @@ def test_unconfirmed_field_gives_a_soft_criterion() -> None:
     engine.declare(instrument_fact(rec, same))
     engine.declare(project_fact(make_profile(population=20_000), same))
     engine.run()
-    criteria = [f for f in engine.facts.values() if isinstance(f, DERIVED)]
+    criteria = list(engine.findings)
     assert [c["hard"] for c in criteria] == [False]
 
 
