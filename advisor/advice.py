@@ -5,7 +5,15 @@ from datetime import date
 
 from advisor import engine as runner
 from advisor.engine import Finding
-from advisor.models import Advice, Excluded, MoneyOut, Option, ProjectProfile, Reason
+from advisor.models import (
+    Advice,
+    BusinessModelFit,
+    Excluded,
+    MoneyOut,
+    Option,
+    ProjectProfile,
+    Reason,
+)
 from advisor.money import Converter
 from advisor.ranking import rank
 from catalogue.schema import InstrumentRecord
@@ -14,6 +22,7 @@ from rules.ceilings import ceiling
 from rules.engine import RULESET_VERSION
 
 TOP_REASONS = 8
+TOP_MODELS = 8
 
 
 def _reason(finding: Finding) -> Reason:
@@ -77,7 +86,8 @@ def advise(
     project = runner.project_fact(profile, money.to_eur)
 
     def build() -> list:  # type: ignore[type-arg]
-        return [runner.instrument_fact(rec, money.to_eur) for rec in snapshot.instruments]
+        facts: list = [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments]  # type: ignore[type-arg]
+        return facts + [runner.model_fact(m) for m in snapshot.business_models]
 
     if fresh:
         findings = runner.run_fresh(project, build())
@@ -86,8 +96,10 @@ def advise(
         findings = runner.runner_for(key, build).run(project)
 
     by_instrument: dict[str, list[Finding]] = defaultdict(list)
+    by_model: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        by_instrument[finding.instrument].append(finding)
+        target = by_model if finding.about == "business_model" else by_instrument
+        target[finding.instrument].append(finding)
 
     options: list[Option] = []
     excluded: list[Excluded] = []
@@ -132,6 +144,7 @@ def advise(
     return Advice(
         options=options,
         excluded=excluded,
+        business_models=_business_models(snapshot, by_model),
         warnings=warnings,
         catalogue_revision=snapshot.revision,
         ruleset_version=RULESET_VERSION,
@@ -162,3 +175,28 @@ def _excluded(record: InstrumentRecord, hard: list[Finding]) -> Excluded:
         would_qualify_if=would,
         successor=successor,
     )
+
+
+def _business_models(
+    snapshot: Snapshot, by_model: dict[str, list[Finding]]
+) -> list[BusinessModelFit]:
+    """The fitting business models, best first (models a hard criterion rules out are left out)."""
+    fits = []
+    for model in snapshot.business_models:
+        own = by_model.get(model.id, [])
+        if any(f.kind == "criterion" and f.hard for f in own):
+            continue
+        scores = sorted((f for f in own if f.kind == "score"), key=lambda f: -f.points)
+        cautions = [_reason(f) for f in own if f.kind == "caution"]
+        cautions += [_soft_caution(f) for f in own if f.kind == "criterion" and not f.hard]
+        fits.append(
+            BusinessModelFit(
+                id=model.id,
+                name=model.name_en,
+                score=round(sum(f.points for f in scores), 3),
+                reasons=[_reason(f) for f in scores[:TOP_REASONS]],
+                cautions=cautions,
+            )
+        )
+    fits.sort(key=lambda m: (-m.score, m.id))
+    return fits[:TOP_MODELS]

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.models import ProjectProfile
-from catalogue.schema import InstrumentRecord, SourceRef
-from catalogue.vocabulary import MATURITY_ORDER
+from catalogue.schema import BusinessModelRecord, InstrumentRecord, SourceRef
+from catalogue.vocabulary import EU27, MATURITY_ORDER
 from rules._experta import freeze
 from rules.engine import AdvisorEngine
-from rules.facts import Caution, Criterion, Instrument, Project, Score
+from rules.facts import Caution, Criterion, Instrument, Model, Project, Score
 
 LEVEL = {"low": 0, "medium": 1, "high": 2}
 UNDERTAKINGS = {"sme", "large_enterprise", "municipal_company"}
@@ -47,6 +47,7 @@ class Finding:
     hard: bool = True
     fixable: bool = False
     hint: str | None = None
+    about: str = "instrument"  # or "business_model"
 
 
 def citation(source: SourceRef) -> str:
@@ -62,7 +63,7 @@ def citation(source: SourceRef) -> str:
     return f"{text}: {source.url}" if source.url else text
 
 
-def _citations(record: InstrumentRecord) -> dict[str, str]:
+def _citations(record: InstrumentRecord | BusinessModelRecord) -> dict[str, str]:
     cites: dict[str, str] = {"*": citation(record.sources[0])}
     for source in record.sources:
         for field in source.supports:
@@ -80,6 +81,13 @@ def maturity_level(profile: ProjectProfile) -> int:
     return min(levels)
 
 
+def jurisdiction_of(country: str) -> str:
+    """The catalogue jurisdiction a country's projects fall under."""
+    if country == "CN":
+        return "CN"
+    return "EU" if country in EU27 else "GLOBAL"
+
+
 def project_fact(profile: ProjectProfile, to_eur: ToEur) -> Project:
     capex = to_eur(profile.capex.amount, profile.capex.currency)
     dev = profile.development_cost
@@ -89,6 +97,7 @@ def project_fact(profile: ProjectProfile, to_eur: ToEur) -> Project:
     partners = profile.partners
     return Project(
         country=profile.country,
+        sector=profile.sector,
         sectors=tuple(profile.all_sectors()),
         stage=profile.stage,
         applicant=profile.applicant,
@@ -99,9 +108,12 @@ def project_fact(profile: ProjectProfile, to_eur: ToEur) -> Project:
         population=profile.population,
         region_category=profile.region_category,
         partner_countries=partners.countries if partners else 0,
+        industry_partner=bool(partners and partners.industry),
         as_of=profile.as_of,
         maturity=maturity_level(profile),
-        risk_appetite=prefs.risk_appetite if prefs else "medium",
+        risk_appetite=prefs.risk_appetite if prefs else None,
+        max_private_share=prefs.max_private_share if prefs else None,
+        jurisdiction=jurisdiction_of(profile.country),
         keep_public=bool(prefs and prefs.keep_public_ownership),
         ppp_payments_share=fiscal.ppp_payments_share if fiscal else None,
         debt_to_revenue=fiscal.debt_to_revenue if fiscal else None,
@@ -149,6 +161,26 @@ def instrument_fact(record: InstrumentRecord, to_eur: ToEur) -> Instrument:
     )
 
 
+def model_fact(record: BusinessModelRecord) -> Model:
+    return Model(
+        id=record.id,
+        revenue=tuple(record.revenue_streams),
+        sectors=tuple(record.sectors),
+        stages=tuple(record.stages),
+        ownership=record.ownership,
+        operator_capacity=LEVEL[record.operator_capacity],
+        min_maturity=MATURITY_ORDER[record.min_maturity],
+        risk_appetite=tuple(record.risk_appetite),
+        jurisdictions=tuple(record.jurisdictions),
+        banned_in=tuple(record.banned_in),
+        banned_since=record.banned_since,
+        cn_after_reform=record.allowed_in_cn_after_2023,
+        precedents=len({case.city for case in record.recorded_cases}),
+        unconfirmed=tuple(record.unconfirmed),
+        cite=freeze(_citations(record)),
+    )
+
+
 def _finding(fact: Any) -> Finding:
     data = fact.as_dict()
     if isinstance(fact, Criterion):
@@ -163,6 +195,7 @@ def _finding(fact: Any) -> Finding:
             hard=data["hard"],
             fixable=data["fixable"],
             hint=data["hint"],
+            about=data["about"],
         )
     if isinstance(fact, Score):
         return Finding(
@@ -172,6 +205,7 @@ def _finding(fact: Any) -> Finding:
             source=data["source"],
             text=data["text"],
             points=float(data["points"]),
+            about=data["about"],
         )
     assert isinstance(fact, Caution)
     return Finding(
@@ -180,6 +214,7 @@ def _finding(fact: Any) -> Finding:
         rule=data["rule"],
         source=data["source"],
         text=data["text"],
+        about=data["about"],
     )
 
 
@@ -193,10 +228,10 @@ def _collect(engine: AdvisorEngine) -> list[Any]:
 class Runner:
     """One engine with the instrument facts of one catalogue revision declared once."""
 
-    def __init__(self, instruments: list[Instrument]) -> None:
+    def __init__(self, catalogue: list[Instrument | Model]) -> None:
         self.engine = AdvisorEngine()
         self.engine.reset()
-        for fact in instruments:
+        for fact in catalogue:
             self.engine.declare(fact)
 
     def run(self, project: Project) -> list[Finding]:
@@ -211,25 +246,31 @@ class Runner:
         return findings
 
 
-def run_fresh(project: Project, instruments: list[Instrument]) -> list[Finding]:
+def run_fresh(project: Project, catalogue: list[Instrument | Model]) -> list[Finding]:
     """The naive path: a new engine and every fact declared again."""
     engine = AdvisorEngine()
     engine.reset()
-    for fact in instruments:
+    for fact in catalogue:
         engine.declare(fact)
     engine.declare(project)
     engine.run()
     return sorted((_finding(f) for f in _collect(engine)), key=_order)
 
 
-def _order(finding: Finding) -> tuple[str, str, str, str]:
-    return (finding.instrument, finding.kind, finding.rule, finding.text + (finding.value or ""))
+def _order(finding: Finding) -> tuple[str, str, str, str, str]:
+    return (
+        finding.about,
+        finding.instrument,
+        finding.kind,
+        finding.rule,
+        finding.text + (finding.value or ""),
+    )
 
 
 _local = threading.local()
 
 
-def runner_for(key: tuple[Any, ...], build: Callable[[], list[Instrument]]) -> Runner:
+def runner_for(key: tuple[Any, ...], build: Callable[[], list[Instrument | Model]]) -> Runner:
     """This thread's runner for `key` (catalogue revision and FX rates used), built on first use."""
     cache: dict[tuple[Any, ...], Runner] | None = getattr(_local, "runners", None)
     if cache is None:

@@ -61,7 +61,7 @@ class Fiscal(Frozen):
 class Preferences(Frozen):
     keep_public_ownership: bool = False
     max_private_share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    risk_appetite: RiskAppetite = "medium"
+    risk_appetite: RiskAppetite | None = None
 
 
 class ProjectProfile(Frozen):

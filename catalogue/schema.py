@@ -159,6 +159,10 @@ class BusinessModelRecord(Strict):
         default_factory=list, description="streams that carry this model; empty = none needed"
     )
     sectors: list[Sector] = Field(default_factory=list, description="empty = any")
+    stages: list[Stage] = Field(
+        default_factory=list,
+        description="stages it is typically used at; soft: ranks, never excludes",
+    )
     ownership: Ownership
     operator_capacity: Level = "medium"
     min_maturity: MaturityLevel = "basic"

@@ -4,6 +4,7 @@ Never share one engine between threads or tasks (advisor/engine.py keeps one per
 """
 
 from rules._experta import KnowledgeEngine
+from rules.business_models import BusinessModelRules
 from rules.china import ChinaRules
 from rules.eligibility import EligibilityRules
 from rules.eu import EURules
@@ -12,7 +13,14 @@ from rules.scoring import ScoringRules
 from rules.structures import StructureRules
 
 RULESET_VERSION = "2026.11.1"
-PACKS = (EligibilityRules, EURules, ChinaRules, StructureRules, ScoringRules)
+PACKS = (
+    EligibilityRules,
+    EURules,
+    ChinaRules,
+    StructureRules,
+    ScoringRules,
+    BusinessModelRules,
+)
 
 
 class CollectsFindings(KnowledgeEngine):
@@ -37,6 +45,12 @@ class CollectsFindings(KnowledgeEngine):
 
 
 class AdvisorEngine(
-    CollectsFindings, EligibilityRules, EURules, ChinaRules, StructureRules, ScoringRules
+    CollectsFindings,
+    EligibilityRules,
+    EURules,
+    ChinaRules,
+    StructureRules,
+    ScoringRules,
+    BusinessModelRules,
 ):
-    """Forward-chaining engine over Project and Instrument facts."""
+    """Forward-chaining engine over Project, Instrument and Model facts."""

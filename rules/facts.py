@@ -6,6 +6,7 @@ reads the derived facts back; fact dicts never leave the advisor.
 Input facts
     Project     the project being advised on; amounts already converted to EUR
     Instrument  one catalogue instrument; amounts in EUR, each field's citation in `cite`
+    Model       one catalogue business model
 Derived facts (declared by rules)
     Criterion   one tested criterion: rule, test, value, threshold, source, passed, hard
     Score       a soft fit component for an instrument: points and why
@@ -30,16 +31,23 @@ class Instrument(Fact):
     cite (dict: field -> citation)."""
 
 
+class Model(Fact):
+    """A business model: id, revenue, sectors, ownership, operator_capacity (0-2), min_maturity
+    (0-3), risk_appetite, jurisdictions, banned_in, banned_since, cn_after_reform (bool),
+    unconfirmed, cite."""
+
+
 class Criterion(Fact):
-    """Fields: instrument, rule, test, value, threshold, source, passed, hard, fixable, hint."""
+    """Fields: instrument (or business model id, with about="business_model"), rule, test, value,
+    threshold, source, passed, hard, fixable, hint, about."""
 
 
 class Score(Fact):
-    """Fields: instrument, rule, points, text, source."""
+    """Fields: instrument, rule, points, text, source, about."""
 
 
 class Caution(Fact):
-    """Fields: instrument, rule, text, source."""
+    """Fields: instrument, rule, text, source, about."""
 
 
 DERIVED = (Criterion, Score, Caution)

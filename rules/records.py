@@ -63,6 +63,7 @@ def fail(
     unconfirmed: Any = (),
     fixable: bool = False,
     hint: str | None = None,
+    about: str = "instrument",
 ) -> Criterion:
     """A failed criterion. Hard unless the catalogue marks the tested field unconfirmed."""
     return Criterion(
@@ -76,12 +77,19 @@ def fail(
         hard=field not in unconfirmed,
         fixable=fixable,
         hint=hint,
+        about=about,
     )
 
 
-def score(instrument: str, rule: str, points: float, text: str, source: str) -> Score:
-    return Score(instrument=instrument, rule=rule, points=points, text=text, source=source)
+def score(
+    instrument: str, rule: str, points: float, text: str, source: str, about: str = "instrument"
+) -> Score:
+    return Score(
+        instrument=instrument, rule=rule, points=points, text=text, source=source, about=about
+    )
 
 
-def caution(instrument: str, rule: str, text: str, source: str) -> Caution:
-    return Caution(instrument=instrument, rule=rule, text=text, source=source)
+def caution(
+    instrument: str, rule: str, text: str, source: str, about: str = "instrument"
+) -> Caution:
+    return Caution(instrument=instrument, rule=rule, text=text, source=source, about=about)

@@ -34,19 +34,18 @@ PAID_LESS = ("free", "concessional")
 
 class ScoringRules(KnowledgeEngine):
     @Rule(
-        Project(sectors=MATCH.sectors),
+        Project(sector=MATCH.main, sectors=MATCH.sectors),
         Instrument(id=MATCH.iid, sectors=MATCH.allowed & NONEMPTY, cite=MATCH.c),
         TEST(lambda sectors, allowed: bool(set(sectors) & set(allowed))),
     )
     @sourced(CATALOGUE_FIELD)
-    def score_sector_fit(self, sectors, iid, allowed, c):
-        """Prefer instruments that name the project's sector over those open to any sector."""
+    def score_sector_fit(self, main, sectors, iid, allowed, c):
+        """Prefer instruments that name the project's sector, its main sector most."""
         named = sorted(set(sectors) & set(allowed))
+        points = weights.SECTOR_NAMED if main in allowed else weights.SECTOR_SECONDARY
         self.declare(
-            score(
-                iid, "score_sector_fit", weights.SECTOR_NAMED, f"made for {listed(named)} projects",
-                cite(c, "sectors"),
-            )
+            score(iid, "score_sector_fit", points, f"made for {listed(named)} projects",
+                  cite(c, "sectors"))
         )  # fmt: skip
 
     @Rule(

@@ -4,10 +4,9 @@ They order eligible instruments; they never decide eligibility. Each names the c
 weighs; the considerations themselves are sourced in the rule that uses them.
 """
 
-SECTOR_NAMED = 2.0  # the instrument names the project's sector explicitly
-SECTOR_ANY = 0.0  # the instrument is open to any sector
+SECTOR_NAMED = 2.0  # the instrument or model names the project's main sector
+SECTOR_SECONDARY = 1.0  # ... names only one of the project's other sectors
 STAGE_NAMED = 2.0
-STAGE_ANY = 0.0
 APPLICANT_NAMED = 1.0  # the instrument names the project's applicant type explicitly
 COUNTRY_NAMED = 1.5  # the instrument is made for the project's country (or a few countries)
 COVERAGE = 4.0  # times the share of the cost it can carry, times the value of that money below
@@ -19,5 +18,11 @@ REVENUE_MATCH = 4.0  # the project has the revenue the instrument is built on
 MATURITY_GAP = -1.5  # per level the city lacks below the instrument's minimum maturity
 TA_FOR_BASIC_CITY = 2.0  # technical assistance first for a city at basic maturity
 RISK_FIT = 1.0  # risk transfer matches the stated risk appetite
+RISK_APPETITE_FIT = 2.0  # a business model made for the stated risk appetite (or against it)
+INDUSTRY_PARTNER = 2.0  # shared-ownership model when an industry partner is on board
+PRECEDENT = 0.25  # per city where the study records the business model (at most 4)
+MAX_PRECEDENTS = 4
+MIX_FIT = 1.0  # a mixed-ownership model when the city caps the private share
+MIX_MISFIT = -2.0  # a wholly private model when the city caps the private share
 PUBLIC_OWNERSHIP_CONFLICT = -2.0  # private-ownership structure against keep_public_ownership
 OUTSIDE_EU = -4.0  # an EU programme for a city outside the member states

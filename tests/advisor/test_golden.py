@@ -51,5 +51,8 @@ def test_golden_case(client: TestClient, case: dict[str, Any]) -> None:
         assert forbidden in excluded, f"{forbidden} not listed as excluded"
         reasons = excluded[forbidden]["reasons"]
         assert reasons and all(r["source"] for r in reasons)
+    models = [m["id"] for m in advice["business_models"]][:3]
+    for expected in case.get("expect_business_models_top3") or []:
+        assert expected in models, f"{expected} not in top 3 business models {models}"
     assert advice["as_of"] == str(case["as_of"])
     assert advice["catalogue_revision"] and advice["ruleset_version"]

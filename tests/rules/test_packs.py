@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from advisor.engine import instrument_fact, project_fact
-from catalogue.schema import InstrumentRecord
+from advisor.engine import instrument_fact, model_fact, project_fact
+from catalogue.schema import BusinessModelRecord, InstrumentRecord
+from rules.business_models import BusinessModelRules
 from rules.china import ChinaRules
 from rules.eligibility import EligibilityRules
 from rules.engine import CollectsFindings
@@ -195,11 +196,79 @@ def test_scoring_pack(rule: str, profile: dict, instrument: dict, fires: bool) -
     assert (rule in fired(ScoringRules, profile, record(**instrument))) is fires
 
 
+def model(**overrides: Any) -> BusinessModelRecord:
+    data: dict[str, Any] = {
+        "id": "model_x",
+        "name_en": "X",
+        "name_zh": "X",
+        "description": "test model",
+        "ownership": "mixed",
+        "sources": [SOURCE],
+    }
+    data.update(overrides)
+    return BusinessModelRecord.model_validate(data)
+
+
+def fired_for_model(profile_overrides: dict[str, Any], bm: BusinessModelRecord) -> set[str]:
+    engine = type("OnlyModels", (CollectsFindings, BusinessModelRules), {})()
+    engine.reset()
+    same = lambda amount, currency: amount  # noqa: E731
+    engine.declare(instrument_fact(record(**POLICY), same), model_fact(bm))
+    engine.declare(project_fact(make_profile(**profile_overrides), same))
+    engine.run()
+    return {f["rule"] for f in engine.findings}
+
+
+MODELS = [
+    ("exclude_model_banned_in_country", {"country": "CN"}, {"banned_in": ["CN"], "banned_since": "2012-12-24"}, True),
+    ("exclude_model_banned_in_country", {"country": "CN", "as_of": "2010-01-01"}, {"banned_in": ["CN"], "banned_since": "2012-12-24"}, False),
+    ("exclude_model_banned_in_country", {"country": "FR"}, {"banned_in": ["CN"]}, False),
+    ("exclude_model_not_allowed_in_china_after_reform", {"country": "CN"}, {"allowed_in_cn_after_2023": False}, True),
+    ("exclude_model_not_allowed_in_china_after_reform", {"country": "CN", "as_of": "2020-01-01"}, {"allowed_in_cn_after_2023": False}, False),
+    ("exclude_model_not_allowed_in_china_after_reform", {"country": "CN"}, {"allowed_in_cn_after_2023": True}, False),
+    ("exclude_model_without_its_revenue", {"revenue_streams": ["fines"]}, {"revenue_streams": ["user_fees"]}, True),
+    ("exclude_model_without_its_revenue", {"revenue_streams": ["user_fees"]}, {"revenue_streams": ["user_fees"]}, False),
+    ("exclude_model_outside_its_sectors", {"sector": "water"}, {"sectors": ["transport"]}, True),
+    ("exclude_model_outside_its_sectors", {"sector": "transport"}, {"sectors": ["transport"]}, False),
+    ("exclude_model_outside_its_jurisdictions", {"country": "FR"}, {"jurisdictions": ["CN"]}, True),
+    ("exclude_model_outside_its_jurisdictions", {"country": "CN"}, {"jurisdictions": ["CN"]}, False),
+    ("score_model_revenue_fit", {"revenue_streams": ["fines"]}, {"revenue_streams": ["fines"]}, True),
+    ("score_model_revenue_fit", {"revenue_streams": ["user_fees"]}, {"revenue_streams": ["fines"]}, False),
+    ("score_model_sector_fit", {"sector": "transport"}, {"sectors": ["transport"]}, True),
+    ("score_model_sector_fit", {"sector": "transport"}, {}, False),
+    ("score_model_jurisdiction_named", {"country": "CN"}, {"jurisdictions": ["CN"]}, True),
+    ("score_model_jurisdiction_named", {"country": "CN"}, {}, False),
+    ("score_model_stage_fit", {"stage": "operation"}, {"stages": ["operation"]}, True),
+    ("score_model_stage_fit", {"stage": "deployment"}, {"stages": ["operation"]}, False),
+    ("score_model_precedents", {}, {"recorded_cases": [{"city": "Korla", "lines": "L4066"}]}, True),
+    ("score_model_precedents", {}, {}, False),
+    ("score_model_public_delivery_for_non_commercial_project", {"revenue_streams": ["none"]}, {"ownership": "public"}, True),
+    ("score_model_public_delivery_for_non_commercial_project", {"revenue_streams": ["user_fees"]}, {"ownership": "public"}, False),
+    ("score_model_ownership_mix_fit", {"preferences": {"max_private_share": 0.6}}, {"ownership": "mixed"}, True),
+    ("score_model_ownership_mix_fit", {"preferences": {"max_private_share": 0.6}}, {"ownership": "public"}, False),
+    ("score_model_ownership_mix_fit", {}, {"ownership": "mixed"}, False),
+    ("score_model_shared_ownership_with_industry_partner", {"partners": {"industry": True}}, {"ownership": "mixed"}, True),
+    ("score_model_shared_ownership_with_industry_partner", {"partners": {"industry": False}}, {"ownership": "mixed"}, False),
+    ("score_model_private_ownership_conflict", {"preferences": {"keep_public_ownership": True}}, {"ownership": "private"}, True),
+    ("score_model_private_ownership_conflict", {"preferences": {"keep_public_ownership": True}}, {"ownership": "public"}, False),
+    ("score_model_maturity_gap", {"city_maturity": {"governance": "basic"}}, {"min_maturity": "average"}, True),
+    ("score_model_maturity_gap", {"city_maturity": {"governance": "average"}}, {"min_maturity": "average"}, False),
+    ("score_model_risk_appetite_fit", {"preferences": {"risk_appetite": "low"}}, {"risk_appetite": ["low"]}, True),
+    ("score_model_risk_appetite_fit", {}, {"risk_appetite": ["low"]}, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "profile", "bm", "fires"), MODELS)
+def test_business_model_pack(rule: str, profile: dict, bm: dict, fires: bool) -> None:
+    assert (rule in fired_for_model(profile, model(**bm))) is fires
+
+
 def test_every_rule_has_a_pack_test() -> None:
     from rules._experta import Rule
     from rules.engine import PACKS
 
-    tested = {row[0] for table in (ELIGIBILITY, EU, CHINA, STRUCTURES, SCORING) for row in table}
+    tables = (ELIGIBILITY, EU, CHINA, STRUCTURES, SCORING, MODELS)
+    tested = {row[0] for table in tables for row in table}
     tested.add("exclude_government_pay_ppp_in_china_after_reform")
     names = {n for pack in PACKS for n, obj in vars(pack).items() if isinstance(obj, Rule)}
     assert names <= tested, names - tested
