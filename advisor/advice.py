@@ -5,6 +5,7 @@ from datetime import date
 
 from advisor import engine as runner
 from advisor.engine import Finding
+from advisor.mixes import compose
 from advisor.models import (
     Advice,
     BusinessModelFit,
@@ -141,9 +142,14 @@ def advise(
         warnings.append("no catalogued instrument is eligible for this profile; see `excluded`")
     if currency != "EUR":
         warnings.append(f"amounts in {currency} were converted at the dated rates listed in `fx`")
+    mixes = compose(options=options, snapshot=snapshot, profile=profile, money=money)
+    if options and not mixes:
+        warnings.append("no funding mix could be composed from the eligible options")
+    warnings.extend(_debt_headroom(profile, mixes, snapshot))
     return Advice(
         options=options,
         excluded=excluded,
+        mixes=mixes,
         business_models=_business_models(snapshot, by_model),
         warnings=warnings,
         catalogue_revision=snapshot.revision,
@@ -200,3 +206,29 @@ def _business_models(
         )
     fits.sort(key=lambda m: (-m.score, m.id))
     return fits[:TOP_MODELS]
+
+
+DEBT_SOURCE = "000_3774adf2b4c550fa.txt §7.2.2 L4806-L4810"
+DEBT_KINDS = {"loan", "bond", "financial_instrument", "guarantee"}
+
+
+def _debt_headroom(profile: ProjectProfile, mixes: list, snapshot: Snapshot) -> list[str]:  # type: ignore[type-arg]
+    """Debt headroom: what each mix would add in repayable finance, beside the stated debt."""
+    fiscal = profile.fiscal
+    if fiscal is None or fiscal.debt_to_revenue is None:
+        return []
+    out = []
+    for mix in mixes:
+        debt = sum(
+            c.amount.amount
+            for c in mix.components
+            if (rec := snapshot.instrument(c.instrument_id)) and rec.kind in DEBT_KINDS
+        )
+        if debt:
+            out.append(
+                f"debt headroom: existing debt is {fiscal.debt_to_revenue:.0%} of annual revenue; "
+                f"the {mix.label} mix adds {mix.funded.currency} {debt:,.2f} of repayable "
+                f"finance. Rising local debt limits cities' ability to finance projects "
+                f"({DEBT_SOURCE})"
+            )
+    return out

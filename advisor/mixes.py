@@ -1,0 +1,309 @@
+"""Funding mixes: amounts per instrument that add up, within every ceiling, with sequencing notes.
+
+Each strategy (grant-led, loan-led, private-led) is one small mixed-integer programme solved with
+HiGHS (scipy.optimize.milp), in shares of the project's total cost:
+
+    maximise    sum_i,c  weight(strategy, kind_i) * x_ic
+    subject to  x_ic <= rate_ic * cost_c / total * y_i     co-financing ceiling per cost type
+                sum_c x_ic <= cap_i * y_i                   share-of-cost cap, maximum ticket
+                sum_c x_ic >= min_ticket_i * y_i            minimum ticket (or not used at all)
+                sum_i x_ic <= cost_c / total                never more than the cost itself
+                x_ic <= cost_c / total * z_ic,  sum_{EU grants i} z_ic <= 1
+                                                            one EU grant per cost line (A21)
+                y_i + y_j <= 1                              for pairs the catalogue forbids
+                sum_i y_i <= MAX_COMPONENTS
+
+Amounts are then floored to cents, so no ceiling is breached by rounding, and the gap is what
+the components leave of capex + development cost, to the cent. Order of caps as in
+instrument_facts.md A19; no double funding of one cost by two EU grants as in A21.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from advisor.models import Mix, MixComponent, MoneyOut, Option, ProjectProfile
+from advisor.money import Converter
+from catalogue.schema import InstrumentRecord
+from catalogue.snapshot import Snapshot
+from rules.ceilings import GRANT_KINDS, applicable_rate
+
+MAX_COMPONENTS = 4
+CANDIDATES = 12  # a mix draws on the shortlist: the best-ranked usable options
+COSTS = ("development", "investment")
+REPAYABLE = {"loan", "financial_instrument", "guarantee"}
+PRIVATE = {"ppp_structure", "performance_contract", "equity", "crowdfunding"}
+
+# What each strategy funds first: weight per unit of cost by instrument kind.
+STRATEGIES: dict[str, tuple[str, dict[str, float], float]] = {
+    "grant_led": (
+        "Grant-led",
+        {**dict.fromkeys(GRANT_KINDS, 10.0), **dict.fromkeys(REPAYABLE, 4.0), "bond": 3.0},
+        2.0,
+    ),  # fmt: skip
+    "loan_led": (
+        "Loan-led",
+        {**dict.fromkeys(REPAYABLE, 10.0), "bond": 8.0, **dict.fromkeys(GRANT_KINDS, 5.0)},
+        2.0,
+    ),  # fmt: skip
+    "private_led": (
+        "Private/PPP-led",
+        {**dict.fromkeys(PRIVATE, 10.0), **dict.fromkeys(GRANT_KINDS, 3.0)},
+        2.5,
+    ),  # fmt: skip
+}
+
+
+@dataclass(frozen=True)
+class Usable:
+    """One eligible instrument's limits for this project, in cents of the project currency."""
+
+    option: Option
+    record: InstrumentRecord
+    upper: dict[str, int]  # per cost type
+    cap: int
+    min_ticket: int
+    eu_grant: bool
+
+
+def _cents(amount: float) -> int:
+    return math.floor(amount * 100 + 1e-6)
+
+
+def _usable(
+    options: list[Option],
+    snapshot: Snapshot,
+    profile: ProjectProfile,
+    money: Converter,
+    base: dict[str, int],
+) -> list[Usable]:
+    currency = profile.capex.currency
+    total = sum(base.values())
+    out = []
+    for option in options:
+        record = snapshot.instrument(option.instrument_id)
+        if record is None or record.kind == "delivery_tool":
+            continue
+        rates = [r.model_dump() for r in record.co_financing]
+        upper: dict[str, int] = {}
+        for cost in COSTS:
+            if cost not in record.costs_covered or base[cost] <= 0:
+                continue
+            rate = applicable_rate(
+                rates, cost=cost, region=profile.region_category, applicant=profile.applicant
+            )
+            if rate is None:
+                if record.kind in GRANT_KINDS:
+                    continue  # a grant whose ceiling the catalogue does not record
+                rate = 1.0
+            upper[cost] = math.floor(base[cost] * rate)
+        if not upper:
+            continue
+
+        def convert(amount: float | None, unit: str = record.ticket_currency) -> int | None:
+            if amount is None:
+                return None
+            return _cents(money.from_eur(money.to_eur(amount, unit), currency))
+
+        cap = sum(upper.values())
+        if record.max_share_of_cost is not None:
+            cap = min(cap, math.floor(total * record.max_share_of_cost))
+        max_ticket = convert(record.max_ticket)
+        if max_ticket is not None:
+            cap = min(cap, max_ticket)
+        min_ticket = convert(record.min_ticket) or 0
+        if min_ticket and math.ceil(min_ticket) > cap:
+            continue
+        eu_grant = record.eu_funds and record.kind in GRANT_KINDS
+        out.append(Usable(option, record, upper, cap, min_ticket, eu_grant))
+        if len(out) == CANDIDATES:
+            break
+    return out
+
+
+def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tuple[int, str], int]:
+    """Cents per (usable index, cost type) for one strategy; empty when nothing fits."""
+    _, weights, other = STRATEGIES[strategy]
+    total = float(sum(base.values()))
+    pairs = [(i, c) for i, u in enumerate(usable) for c in u.upper]
+    eu_pairs = [(i, c) for i, c in pairs if usable[i].eu_grant]
+    n_x, n_y, n_z = len(pairs), len(usable), len(eu_pairs)
+    size = n_x + n_y + n_z
+    x_at = {p: k for k, p in enumerate(pairs)}
+    y_at = lambda i: n_x + i  # noqa: E731
+    z_at = {p: n_x + n_y + k for k, p in enumerate(eu_pairs)}
+
+    objective = np.zeros(size)
+    for (i, _), k in x_at.items():
+        u = usable[i]
+        objective[k] = -(weights.get(u.record.kind, other) + 0.01 * u.option.score)
+    for i in range(n_y):
+        objective[y_at(i)] = 1e-3  # no component without money in it
+
+    rows: list[np.ndarray] = []
+    lower: list[float] = []
+    upper: list[float] = []
+
+    def row(entries: dict[int, float], lo: float, hi: float) -> None:
+        r = np.zeros(size)
+        for k, v in entries.items():
+            r[k] = v
+        rows.append(r)
+        lower.append(lo)
+        upper.append(hi)
+
+    for (i, c), k in x_at.items():
+        row({k: 1.0, y_at(i): -usable[i].upper[c] / total}, -np.inf, 0.0)
+    for i, u in enumerate(usable):
+        own = {x_at[(i, c)]: 1.0 for c in u.upper}
+        row({**own, y_at(i): -u.cap / total}, -np.inf, 0.0)
+        if u.min_ticket:
+            row({**own, y_at(i): -u.min_ticket / total}, 0.0, np.inf)
+    for cost in COSTS:
+        members = {k: 1.0 for (i, c), k in x_at.items() if c == cost}
+        if members:
+            row(members, -np.inf, base[cost] / total)
+        eu = [p for p in eu_pairs if p[1] == cost]
+        if len(eu) > 1:
+            for p in eu:
+                row({x_at[p]: 1.0, z_at[p]: -base[cost] / total}, -np.inf, 0.0)
+            row({z_at[p]: 1.0 for p in eu}, -np.inf, 1.0)
+    ids = {u.record.id: i for i, u in enumerate(usable)}
+    for i, u in enumerate(usable):
+        for other_id in u.record.not_combinable_with:
+            j = ids.get(other_id)
+            if j is not None and j > i:
+                row({y_at(i): 1.0, y_at(j): 1.0}, -np.inf, 1.0)
+    row({y_at(i): 1.0 for i in range(n_y)}, -np.inf, MAX_COMPONENTS)
+
+    integrality = np.concatenate([np.zeros(n_x), np.ones(n_y + n_z)])
+    result = milp(
+        objective,
+        constraints=LinearConstraint(np.array(rows), lower, upper),
+        integrality=integrality,
+        bounds=Bounds(np.zeros(size), np.ones(size)),
+        options={"time_limit": 2.0},
+    )
+    if result.x is None:
+        return {}
+    return _to_cents(result.x, x_at, n_x, usable, base)
+
+
+def _to_cents(
+    solution: np.ndarray,
+    x_at: dict[tuple[int, str], int],
+    n_x: int,
+    usable: list[Usable],
+    base: dict[str, int],
+) -> dict[tuple[int, str], int]:
+    """Floor the solution to cents, then repair what rounding could leave outside a limit."""
+    total = sum(base.values())
+    amounts = {
+        p: math.floor(solution[k] * total + 1e-6)
+        for p, k in x_at.items()
+        if solution[n_x + p[0]] > 0.5
+    }
+    amounts = {p: min(v, usable[p[0]].upper[p[1]]) for p, v in amounts.items() if v > 0}
+    for i, u in enumerate(usable):
+        own = [p for p in amounts if p[0] == i]
+        excess = sum(amounts[p] for p in own) - u.cap
+        for p in sorted(own, key=lambda p: -amounts[p]):
+            if excess <= 0:
+                break
+            cut = min(excess, amounts[p])
+            amounts[p] -= cut
+            excess -= cut
+        if own and 0 < sum(amounts[p] for p in own) < u.min_ticket:
+            for p in own:
+                amounts[p] = 0
+    for cost in COSTS:
+        excess = sum(v for (i, c), v in amounts.items() if c == cost) - base[cost]
+        for p in sorted((p for p in amounts if p[1] == cost), key=lambda p: amounts[p]):
+            if excess <= 0:
+                break
+            cut = min(excess, amounts[p])
+            amounts[p] -= cut
+            excess -= cut
+    return {p: v for p, v in amounts.items() if v > 0}
+
+
+SEQUENCE = (
+    # (which components, what the step says): development first, then grants, private
+    # finance, debt, and bonds to refinance once the asset performs
+    (lambda u, c: c == "development",
+     "{ids} first, for development costs (feasibility, audits, tendering)"),
+    (lambda u, c: c == "investment" and u.record.kind in GRANT_KINDS,
+     "{ids} for the investment; each EU grant on its own cost line, never twice on one cost"),
+    (lambda u, c: c == "investment" and u.record.kind in PRIVATE,
+     "tender {ids}: the private partner finances and is repaid from the project's revenue"),
+    (lambda u, c: c == "investment" and u.record.kind in REPAYABLE,
+     "{ids} finance the remaining investment"),
+    (lambda u, c: u.record.kind == "bond",
+     "{ids}: issue once the asset is built and performing, or to refinance construction loans"),
+)  # fmt: skip
+
+
+def _notes(components: list[tuple[Usable, str, int]], gap: int, currency: str) -> list[str]:
+    notes = []
+    for matches, text in SEQUENCE:
+        ids = sorted({u.record.id for u, c, _ in components if matches(u, c)})
+        if ids:
+            notes.append(f"{len(notes) + 1}. {text.format(ids=', '.join(ids))}")
+    if gap:
+        notes.append(
+            f"gap of {currency} {gap / 100:,.2f}: city budget, other sources, or a smaller phase"
+        )
+    return notes
+
+
+def compose(
+    *, options: list[Option], snapshot: Snapshot, profile: ProjectProfile, money: Converter
+) -> list[Mix]:
+    """Up to three distinct mixes (grant-led, loan-led, private-led) from the eligible options."""
+    currency = profile.capex.currency
+    dev = profile.development_cost
+    base = {
+        "investment": _cents(profile.capex.amount),
+        "development": _cents(money.from_eur(money.to_eur(dev.amount, dev.currency), currency))
+        if dev
+        else 0,
+    }
+    total = sum(base.values())
+    usable = _usable(options, snapshot, profile, money, base)
+    mixes: list[Mix] = []
+    seen: set[frozenset[tuple[str, str, int]]] = set()
+    for strategy, (label, _, _) in STRATEGIES.items():
+        cents = _solve(strategy, usable, base) if usable else {}
+        if not cents:
+            continue
+        key = frozenset((usable[i].record.id, c, v) for (i, c), v in cents.items())
+        if key in seen:
+            continue
+        seen.add(key)
+        parts = sorted(
+            ((usable[i], c, v) for (i, c), v in cents.items()),
+            key=lambda part: (COSTS.index(part[1]), -part[2], part[0].record.id),
+        )
+        funded = sum(v for _, _, v in parts)
+        gap = total - funded
+        mixes.append(
+            Mix(
+                id=strategy,
+                label=label,
+                components=[
+                    MixComponent(
+                        instrument_id=u.record.id,
+                        amount=MoneyOut(amount=v / 100, currency=currency),
+                        share=round(v / total, 4),
+                        covers=c,
+                    )
+                    for u, c, v in parts
+                ],
+                funded=MoneyOut(amount=funded / 100, currency=currency),
+                gap=MoneyOut(amount=gap / 100, currency=currency),
+                notes=_notes(parts, gap, currency),
+            )
+        )
+    return mixes
