@@ -69,6 +69,12 @@ class Usable:
 
 
 def _cents(amount: float) -> int:
+    """A stated amount in cents (2571438595.74 is 257143859574 cents, whatever float says)."""
+    return round(amount * 100)
+
+
+def _cents_at_most(amount: float) -> int:
+    """A computed limit in cents, rounded down so that honouring it never breaches it."""
     return math.floor(amount * 100 + 1e-6)
 
 
@@ -105,7 +111,7 @@ def _usable(
         def convert(amount: float | None, unit: str = record.ticket_currency) -> int | None:
             if amount is None:
                 return None
-            return _cents(money.from_eur(money.to_eur(amount, unit), currency))
+            return _cents_at_most(money.from_eur(money.to_eur(amount, unit), currency))
 
         cap = sum(upper.values())
         if record.max_share_of_cost is not None:
@@ -171,11 +177,14 @@ def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tu
                 row({x_at[p]: 1.0, z_at[p]: -base[cost] / total}, -np.inf, 0.0)
             row({z_at[p]: 1.0 for p in eu}, -np.inf, 1.0)
     ids = {u.record.id: i for i, u in enumerate(usable)}
-    for i, u in enumerate(usable):
-        for other_id in u.record.not_combinable_with:
-            j = ids.get(other_id)
-            if j is not None and j > i:
-                row({y_at(i): 1.0, y_at(j): 1.0}, -np.inf, 1.0)
+    forbidden = {
+        frozenset((i, ids[other]))
+        for i, u in enumerate(usable)
+        for other in u.record.not_combinable_with
+        if other in ids and ids[other] != i
+    }  # either side of a pair may record it
+    for pair in sorted(tuple(sorted(p)) for p in forbidden):
+        row({y_at(pair[0]): 1.0, y_at(pair[1]): 1.0}, -np.inf, 1.0)
     row({y_at(i): 1.0 for i in range(n_y)}, -np.inf, MAX_COMPONENTS)
 
     integrality = np.concatenate([np.zeros(n_x), np.ones(n_y + n_z)])
@@ -206,6 +215,11 @@ def _to_cents(
         if solution[n_x + p[0]] > 0.5
     }
     amounts = {p: min(v, usable[p[0]].upper[p[1]]) for p, v in amounts.items() if v > 0}
+    for cost in COSTS:  # exactly one EU grant per cost line, whatever the solver's tolerance
+        eu = sorted((p for p in amounts if p[1] == cost and usable[p[0]].eu_grant),
+                    key=lambda p: -amounts[p])  # fmt: skip
+        for p in eu[1:]:
+            del amounts[p]
     for i, u in enumerate(usable):
         own = [p for p in amounts if p[0] == i]
         excess = sum(amounts[p] for p in own) - u.cap
