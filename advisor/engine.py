@@ -226,24 +226,45 @@ def _collect(engine: AdvisorEngine) -> list[Any]:
 
 
 class Runner:
-    """One engine with the instrument facts of one catalogue revision declared once."""
+    """One engine with the catalogue facts of one revision declared once.
+
+    Retracting a project costs as much as declaring it (every join it entered is undone), and
+    a project left in working memory never matches again: its activations have fired and the
+    catalogue facts do not change. So each run's project stays, numbered so that no two are
+    equal (experta ignores a duplicate fact), and the engine is rebuilt every `RECYCLE` runs to
+    bound its memory.
+    """
+
+    RECYCLE = 200
 
     def __init__(self, catalogue: list[Instrument | Model]) -> None:
-        self.engine = AdvisorEngine()
-        self.engine.reset()
-        for fact in catalogue:
-            self.engine.declare(fact)
+        self.catalogue = catalogue
+        self.runs = 0
+        self.engine = self._build()
+
+    def _build(self) -> AdvisorEngine:
+        engine = AdvisorEngine()
+        engine.reset()
+        for fact in self.catalogue:
+            engine.declare(fact)
+        return engine
 
     def run(self, project: Project) -> list[Finding]:
+        if self.runs and self.runs % self.RECYCLE == 0:
+            self.engine = self._build()
+        self.runs += 1
         engine = self.engine
-        declared = engine.declare(project)
+        project = project.copy()  # the caller's fact stays undeclared and reusable
+        project["run"] = self.runs
         try:
+            engine.declare(project)
             engine.run()
-            findings = sorted((_finding(f) for f in _collect(engine)), key=_order)
+            return sorted((_finding(f) for f in _collect(engine)), key=_order)
+        except BaseException:
+            self.engine = self._build()  # never reuse an engine a failed run left behind
+            raise
         finally:
             engine.findings.clear()
-            engine.retract(declared)
-        return findings
 
 
 def run_fresh(project: Project, catalogue: list[Instrument | Model]) -> list[Finding]:

@@ -43,6 +43,18 @@ class CollectsFindings(KnowledgeEngine):
                 matched.append(fact)
         return super().declare(*matched) if matched else None
 
+    def get_activations(self):  # type: ignore[no-untyped-def]
+        """New activations since the last call; skip the network scan when no fact changed.
+
+        experta rescans every conflict-set node after each firing. Our right-hand sides only
+        record findings, so after the project is declared nothing changes until the next
+        profile: with no added or removed fact there can be no new activation.
+        """
+        added, removed = self.facts.changes
+        if not added and not removed:
+            return [], []
+        return self.matcher.changes(added, removed)
+
 
 class AdvisorEngine(
     CollectsFindings,
