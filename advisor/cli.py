@@ -71,6 +71,49 @@ def match(
 
 
 @app.command()
+def batch(
+    source: Annotated[
+        Path, typer.Argument(help="profiles: .csv or .jsonl", exists=True, dir_okay=False)
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="results: .jsonl or .csv")],
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    resume: Annotated[bool, typer.Option(help="keep rows already in OUT and skip them")] = True,
+    progress: Annotated[bool, typer.Option(help="show a progress bar on stderr")] = True,
+    naive: Annotated[
+        bool, typer.Option(hidden=True, help="fresh engine per profile (benchmarks)")
+    ] = False,
+) -> None:
+    """Match every profile of SOURCE; one record per input row in OUT (errors included)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from advisor.batch import read_rows, run_batch
+    from advisor.settings import get_settings
+    from advisor.snapshots import local_snapshot
+
+    if out.suffix.lower() not in (".jsonl", ".csv"):
+        raise typer.BadParameter("OUT must end in .jsonl or .csv", param_hint="--out")
+    if source.suffix.lower() not in (".jsonl", ".csv", ".json"):
+        raise typer.BadParameter("SOURCE must end in .csv or .jsonl", param_hint="SOURCE")
+    local_snapshot()  # migrate and seed once, before any worker starts
+    total = sum(1 for _ in read_rows(source))
+    bar = Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), disable=not progress,
+    )  # fmt: skip
+    with bar:
+        task = bar.add_task("matching", total=total)
+        summary = run_batch(
+            source, out, database_url=get_settings().resolved_database_url(), workers=workers,
+            resume=resume, fresh=naive, progress=lambda n: bar.advance(task, n),
+        )  # fmt: skip
+    typer.echo(
+        f"{summary.written} written ({summary.failed} with errors), "
+        f"{summary.skipped} already done, {summary.total} rows in {source.name}",
+        err=True,
+    )
+
+
+@app.command()
 def seed() -> None:
     """Migrate the database schema and load the catalogue data files (idempotent)."""
     from advisor.settings import get_settings
