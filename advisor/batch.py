@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from advisor.errors import AdvisorError
-from advisor.models import Advice, ProjectProfile
+from advisor.models import Advice, BatchItem, BatchResponse, ItemError, ProjectProfile
 
 LIST_FIELDS = {"sectors", "revenue_streams"}
 INT_FIELDS = {"population", "partners.countries", "partners.cities"}
@@ -113,23 +113,31 @@ def read_rows(path: Path) -> Iterator[Row]:
             yield Row(number, None if ident is None else str(ident), data)
 
 
-def advise_record(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> dict[str, Any]:
-    """The output record for one input row: its advice, or its errors. Never raises for input."""
-    base: dict[str, Any] = {"row": row.number, "id": row.ident}
+def outcome(
+    row: Row, advise_one: Callable[[ProjectProfile], Advice]
+) -> tuple[Advice | None, list[dict[str, Any]]]:
+    """One row's advice, or its errors (field and message). Never raises for bad input."""
     if row.data is None:
-        return {**base, "ok": False, "errors": [{"field": None, "message": row.error}]}
+        return None, [{"field": None, "message": row.error}]
     try:
-        profile = ProjectProfile.model_validate(row.data)
-        advice = advise_one(profile)
+        return advise_one(ProjectProfile.model_validate(row.data)), []
     except ValidationError as exc:
         errors = [
             {"field": ".".join(str(p) for p in e["loc"]) or None,
              "message": e["msg"].removeprefix("Value error, ")}
             for e in exc.errors()
         ]  # fmt: skip
-        return {**base, "ok": False, "errors": errors}
+        return None, errors
     except AdvisorError as exc:
-        return {**base, "ok": False, "errors": [{"field": exc.field, "message": exc.message}]}
+        return None, [{"field": exc.field, "message": exc.message}]
+
+
+def advise_record(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> dict[str, Any]:
+    """The output record (JSON-ready) for one input row."""
+    advice, errors = outcome(row, advise_one)
+    base: dict[str, Any] = {"row": row.number, "id": row.ident}
+    if advice is None:
+        return {**base, "ok": False, "errors": errors}
     return {**base, "ok": True, "advice": advice.model_dump(mode="json")}
 
 
@@ -275,3 +283,26 @@ def _results(
     context = get_context("spawn")  # no inherited engine or database connection
     with context.Pool(workers, initializer=_init_worker, initargs=(database_url, fresh)) as pool:
         yield from pool.imap(_work, rows, chunksize=CHUNK)
+
+
+def advise_items(
+    items: list[dict[str, Any]], advise_one: Callable[[ProjectProfile], Advice]
+) -> BatchResponse:
+    """The API's batch: every item advised on or answered with its errors, in order."""
+    results = []
+    for index, item in enumerate(items):
+        data = dict(item)
+        ident = data.pop("id", None)
+        row = Row(index + 1, None if ident is None else str(ident), data)
+        advice, errors = outcome(row, advise_one)
+        results.append(
+            BatchItem(
+                index=index,
+                id=row.ident,
+                ok=advice is not None,
+                advice=advice,
+                errors=[ItemError(**e) for e in errors],
+            )
+        )
+    failed = sum(not r.ok for r in results)
+    return BatchResponse(results=results, count=len(results), failed=failed)

@@ -6,7 +6,7 @@ ARCHITECTURE.md; fields beyond the contract are additive.
 """
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -191,3 +191,30 @@ class InstrumentPublic(InstrumentRecord):
 
 class BusinessModelPublic(BusinessModelRecord):
     pass
+
+
+class ItemError(Frozen):
+    field: str | None = None
+    message: str
+
+
+class BatchItem(Frozen):
+    """One batch item's outcome: its advice, or why it could not be advised on."""
+
+    index: int
+    id: str | None = None
+    ok: bool
+    advice: Advice | None = None
+    errors: list[ItemError] = Field(default_factory=list)
+
+
+class BatchRequest(Frozen):
+    items: list[dict[str, Any]] = Field(
+        min_length=1, description="profiles; each is validated on its own, errors come per item"
+    )
+
+
+class BatchResponse(Frozen):
+    results: list[BatchItem]
+    count: int
+    failed: int

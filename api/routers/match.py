@@ -3,8 +3,10 @@
 from fastapi import APIRouter
 
 from advisor.advice import advise
-from advisor.models import Advice, ProjectProfile
-from api.deps import SnapshotDep
+from advisor.batch import advise_items
+from advisor.errors import InvalidInput
+from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
+from api.deps import SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(prefix="/v1", tags=["match"])
@@ -17,3 +19,22 @@ router = APIRouter(prefix="/v1", tags=["match"])
 )
 def match(profile: ProjectProfile, snapshot: SnapshotDep) -> Advice:
     return advise(profile, snapshot)
+
+
+@router.post(
+    "/match/batch",
+    response_model=BatchResponse,
+    responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+)
+def match_batch(
+    request: BatchRequest, snapshot: SnapshotDep, settings: SettingsDep
+) -> BatchResponse:
+    """Up to ADVISOR_MAX_BATCH_ITEMS profiles (default 500), each answered on its own: a bad
+    item gets its errors, the others their advice. Larger portfolios: `advisor batch`."""
+    if len(request.items) > settings.max_batch_items:
+        raise InvalidInput(
+            f"at most {settings.max_batch_items} items per batch, got {len(request.items)}; "
+            "run larger portfolios with `advisor batch`",
+            field="items",
+        )
+    return advise_items(request.items, lambda profile: advise(profile, snapshot))

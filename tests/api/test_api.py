@@ -158,3 +158,24 @@ def test_malformed_json_is_a_400(client: TestClient, body: bytes) -> None:
 
 def test_wrong_json_type_is_a_422(client: TestClient) -> None:
     assert _error(client.post("/v1/match", json=[1, 2]), 422)["code"] == "validation_error"
+
+
+def test_batch_answers_every_item_on_its_own(client: TestClient) -> None:
+    items = [profile_data(id="good"), {"id": "bad", "name": "x", "country": "XX"},
+             profile_data(sector="transport")]  # fmt: skip
+    body = client.post("/v1/match/batch", json={"items": items}).json()
+    assert body["count"] == 3 and body["failed"] == 1
+    good, bad, third = body["results"]
+    assert good["ok"] and good["id"] == "good" and good["advice"]["options"]
+    assert not bad["ok"] and bad["advice"] is None
+    message = "'XX' is not an ISO 3166-1 alpha-2 country code"
+    assert {"field": "country", "message": message} in bad["errors"]
+    assert third["ok"] and third["index"] == 2
+
+
+def test_batch_size_is_limited_and_documented(client: TestClient) -> None:
+    limit = client.app.state.settings.max_batch_items
+    error = _error(client.post("/v1/match/batch", json={"items": [{}] * (limit + 1)}), 422)
+    assert error["field"] == "items" and str(limit) in error["message"]
+    assert _error(client.post("/v1/match/batch", json={"items": []}), 422)["field"] == "items"
+    assert "/v1/match/batch" in client.get("/openapi.json").json()["paths"]
