@@ -1,0 +1,128 @@
+"""A typed Python client for the Funding Advisor API (httpx), using the service's own models.
+
+    from advisor.client import AdvisorClient
+
+    with AdvisorClient("http://localhost:8000") as client:
+        advice = client.match({"name": "LED lighting", "country": "LT", ...})
+        print(advice.options[0].instrument_id, advice.mixes[0].gap)
+        results = client.batch([profile_a, profile_b])   # one BatchItem per profile
+        eu = client.instruments(jurisdiction="EU")
+
+Errors come back as `AdvisorAPIError` with the API's code, message and field.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import httpx
+
+from advisor.models import (
+    Advice,
+    BatchItem,
+    BatchResponse,
+    BusinessModelPublic,
+    InstrumentPublic,
+    ProjectProfile,
+)
+
+Profile = ProjectProfile | Mapping[str, Any]
+
+
+class AdvisorAPIError(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def _payload(profile: Profile) -> dict[str, Any]:
+    if isinstance(profile, ProjectProfile):
+        return profile.model_dump(mode="json", exclude_none=True)
+    return dict(profile)
+
+
+class AdvisorClient:
+    """Synchronous client; pass `transport` to talk to an app in-process (tests)."""
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        *,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+
+    def __enter__(self) -> "AdvisorClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            try:
+                error = response.json()["error"]
+            except (ValueError, KeyError, TypeError):
+                error = {"code": "http_error", "message": response.text, "field": None}
+            raise AdvisorAPIError(
+                response.status_code, error["code"], error["message"], error.get("field")
+            )
+        return response.json()
+
+    def health(self) -> dict[str, Any]:
+        return self._request("GET", "/health")
+
+    def match(self, profile: Profile) -> Advice:
+        return Advice.model_validate(self._request("POST", "/v1/match", json=_payload(profile)))
+
+    def batch(self, profiles: Iterable[Profile]) -> list[BatchItem]:
+        body = {"items": [_payload(p) for p in profiles]}
+        return BatchResponse.model_validate(
+            self._request("POST", "/v1/match/batch", json=body)
+        ).results
+
+    def instruments(
+        self,
+        *,
+        jurisdiction: str | None = None,
+        kind: str | None = None,
+        sector: str | None = None,
+        country: str | None = None,
+        status: str | None = None,
+        as_of: date | None = None,
+    ) -> list[InstrumentPublic]:
+        """Every instrument matching the filters (pages through the API)."""
+        params: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "jurisdiction": jurisdiction, "kind": kind, "sector": sector,
+                "country": country, "status": status,
+                "as_of": as_of.isoformat() if as_of else None,
+            }.items()
+            if v is not None
+        }  # fmt: skip
+        out: list[InstrumentPublic] = []
+        while True:
+            page = self._request(
+                "GET", "/v1/instruments", params={**params, "offset": len(out), "limit": 500}
+            )
+            out.extend(InstrumentPublic.model_validate(item) for item in page["data"])
+            if len(out) >= page["count"] or not page["data"]:
+                return out
+
+    def instrument(self, instrument_id: str) -> InstrumentPublic:
+        return InstrumentPublic.model_validate(
+            self._request("GET", f"/v1/instruments/{instrument_id}")
+        )
+
+    def business_models(self) -> list[BusinessModelPublic]:
+        page = self._request("GET", "/v1/business-models")
+        return [BusinessModelPublic.model_validate(item) for item in page["data"]]
