@@ -87,8 +87,10 @@ def advise(
     project = runner.project_fact(profile, money.to_eur)
 
     def build() -> list:  # type: ignore[type-arg]
-        facts: list = [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments]  # type: ignore[type-arg]
-        return facts + [runner.model_fact(m) for m in snapshot.business_models]
+        return runner.catalogue_facts(
+            [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments],
+            [runner.model_fact(m) for m in snapshot.business_models],
+        )
 
     if fresh:
         findings = runner.run_fresh(project, build())

@@ -16,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.grouping import INSTRUMENT_SPECS, MODEL_SPECS, groups
 from advisor.models import ProjectProfile
 from catalogue.schema import BusinessModelRecord, InstrumentRecord, SourceRef
 from catalogue.vocabulary import EU27, MATURITY_ORDER
 from rules._experta import freeze
 from rules.engine import AdvisorEngine
-from rules.facts import Caution, Criterion, Instrument, Model, Project, Score
+from rules.facts import Caution, Criterion, Group, Instrument, Model, Project, Score
 
 LEVEL = {"low": 0, "medium": 1, "high": 2}
 UNDERTAKINGS = {"sme", "large_enterprise", "municipal_company"}
@@ -181,8 +182,18 @@ def model_fact(record: BusinessModelRecord) -> Model:
     )
 
 
+def catalogue_facts(instruments: list[Instrument], models: list[Model]) -> list[Instrument | Group]:
+    """What an engine holds for one catalogue revision: the instruments (policy rules match
+    them one by one) and the attribute groups the generic rules match."""
+    return [
+        *instruments,
+        *groups(instruments, INSTRUMENT_SPECS, "instrument"),
+        *groups(models, MODEL_SPECS, "model"),
+    ]
+
+
 def _finding(fact: Any) -> Finding:
-    data = fact.as_dict()
+    data = fact  # findings are plain dicts of immutable values (rules/facts.py)
     if isinstance(fact, Criterion):
         return Finding(
             kind="criterion",
@@ -219,8 +230,8 @@ def _finding(fact: Any) -> Finding:
 
 
 def _collect(engine: AdvisorEngine) -> list[Any]:
-    """This run's findings, each once (two rules may reach the same conclusion)."""
-    found = list(dict.fromkeys(engine.findings))
+    """This run's findings (each rule fires once per group, so each finding comes once)."""
+    found = list(engine.findings)
     engine.findings.clear()
     return found
 
@@ -237,7 +248,7 @@ class Runner:
 
     RECYCLE = 200
 
-    def __init__(self, catalogue: list[Instrument | Model]) -> None:
+    def __init__(self, catalogue: list[Instrument | Group]) -> None:
         self.catalogue = catalogue
         self.runs = 0
         self.engine = self._build()
@@ -267,7 +278,7 @@ class Runner:
             engine.findings.clear()
 
 
-def run_fresh(project: Project, catalogue: list[Instrument | Model]) -> list[Finding]:
+def run_fresh(project: Project, catalogue: list[Instrument | Group]) -> list[Finding]:
     """The naive path: a new engine and every fact declared again."""
     engine = AdvisorEngine()
     engine.reset()
@@ -291,7 +302,7 @@ def _order(finding: Finding) -> tuple[str, str, str, str, str]:
 _local = threading.local()
 
 
-def runner_for(key: tuple[Any, ...], build: Callable[[], list[Instrument | Model]]) -> Runner:
+def runner_for(key: tuple[Any, ...], build: Callable[[], list[Instrument | Group]]) -> Runner:
     """This thread's runner for `key` (catalogue revision and FX rates used), built on first use."""
     cache: dict[tuple[Any, ...], Runner] | None = getattr(_local, "runners", None)
     if cache is None:

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from advisor.models import Mix, MixComponent, MoneyOut, Option, ProjectProfile
 from advisor.money import Converter
@@ -129,9 +129,77 @@ def _usable(
     return out
 
 
-def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tuple[int, str], int]:
-    """Cents per (usable index, cost type) for one strategy; empty when nothing fits."""
+def _weight(strategy: str, u: Usable) -> float:
     _, weights, other = STRATEGIES[strategy]
+    return weights.get(u.record.kind, other) + 0.01 * u.option.score
+
+
+def _forbidden_pairs(usable: list[Usable]) -> set[tuple[int, int]]:
+    ids = {u.record.id: i for i, u in enumerate(usable)}
+    pairs = {
+        tuple(sorted((i, ids[other])))
+        for i, u in enumerate(usable)
+        for other in u.record.not_combinable_with
+        if other in ids and ids[other] != i
+    }  # either side of a pair may record it
+    return pairs  # type: ignore[return-value]
+
+
+def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tuple[int, str], int]:
+    """Cents per (usable index, cost type) for one strategy; empty when nothing fits.
+
+    The linear relaxation (no component limit, minimum tickets, EU-grant exclusivity or
+    forbidden pairs) is solved first; it bounds the mixed-integer optimum from above, so when
+    its solution happens to respect all four it is that optimum, and the branch and bound is
+    needed only otherwise.
+    """
+    relaxed = _solve_relaxed(strategy, usable, base)
+    if relaxed is not None:
+        return relaxed
+    return _solve_exact(strategy, usable, base)
+
+
+def _solve_relaxed(
+    strategy: str, usable: list[Usable], base: dict[str, int]
+) -> dict[tuple[int, str], int] | None:
+    total = float(sum(base.values()))
+    pairs = [(i, c) for i, u in enumerate(usable) for c in u.upper]
+    rows, bounds_hi = [], []
+    for i, u in enumerate(usable):
+        rows.append([1.0 if p[0] == i else 0.0 for p in pairs])
+        bounds_hi.append(u.cap / total)
+    for cost in COSTS:
+        if any(p[1] == cost for p in pairs):
+            rows.append([1.0 if p[1] == cost else 0.0 for p in pairs])
+            bounds_hi.append(base[cost] / total)
+    result = linprog(
+        [-_weight(strategy, usable[i]) for i, _ in pairs],
+        A_ub=np.array(rows),
+        b_ub=np.array(bounds_hi),
+        bounds=[(0.0, usable[i].upper[c] / total) for i, c in pairs],
+        method="highs",
+    )
+    if result.status != 0:
+        return None
+    x = {p: v for p, v in zip(pairs, result.x, strict=True) if v * total >= 1}  # >= one cent
+    used = {i for i, _ in x}
+    if len(used) > MAX_COMPONENTS:
+        return None
+    for i in used:
+        if sum(v for (j, _), v in x.items() if j == i) * total < usable[i].min_ticket:
+            return None
+    for cost in COSTS:
+        if sum(1 for (i, c) in x if c == cost and usable[i].eu_grant) > 1:
+            return None
+    if any(a in used and b in used for a, b in _forbidden_pairs(usable)):
+        return None
+    index = {p: k for k, p in enumerate(x)}
+    return _to_cents(np.array(list(x.values())), index, used, usable, base)
+
+
+def _solve_exact(
+    strategy: str, usable: list[Usable], base: dict[str, int]
+) -> dict[tuple[int, str], int]:
     total = float(sum(base.values()))
     pairs = [(i, c) for i, u in enumerate(usable) for c in u.upper]
     eu_pairs = [(i, c) for i, c in pairs if usable[i].eu_grant]
@@ -143,8 +211,7 @@ def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tu
 
     objective = np.zeros(size)
     for (i, _), k in x_at.items():
-        u = usable[i]
-        objective[k] = -(weights.get(u.record.kind, other) + 0.01 * u.option.score)
+        objective[k] = -_weight(strategy, usable[i])
     for i in range(n_y):
         objective[y_at(i)] = 1e-3  # no component without money in it
 
@@ -176,15 +243,8 @@ def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tu
             for p in eu:
                 row({x_at[p]: 1.0, z_at[p]: -base[cost] / total}, -np.inf, 0.0)
             row({z_at[p]: 1.0 for p in eu}, -np.inf, 1.0)
-    ids = {u.record.id: i for i, u in enumerate(usable)}
-    forbidden = {
-        frozenset((i, ids[other]))
-        for i, u in enumerate(usable)
-        for other in u.record.not_combinable_with
-        if other in ids and ids[other] != i
-    }  # either side of a pair may record it
-    for pair in sorted(tuple(sorted(p)) for p in forbidden):
-        row({y_at(pair[0]): 1.0, y_at(pair[1]): 1.0}, -np.inf, 1.0)
+    for a, b in sorted(_forbidden_pairs(usable)):
+        row({y_at(a): 1.0, y_at(b): 1.0}, -np.inf, 1.0)
     row({y_at(i): 1.0 for i in range(n_y)}, -np.inf, MAX_COMPONENTS)
 
     integrality = np.concatenate([np.zeros(n_x), np.ones(n_y + n_z)])
@@ -197,23 +257,20 @@ def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tu
     )
     if result.x is None:
         return {}
-    return _to_cents(result.x, x_at, n_x, usable, base)
+    used = {i for i in range(n_y) if result.x[y_at(i)] > 0.5}
+    return _to_cents(result.x, x_at, used, usable, base)
 
 
 def _to_cents(
     solution: np.ndarray,
     x_at: dict[tuple[int, str], int],
-    n_x: int,
+    used: set[int],
     usable: list[Usable],
     base: dict[str, int],
 ) -> dict[tuple[int, str], int]:
     """Floor the solution to cents, then repair what rounding could leave outside a limit."""
     total = sum(base.values())
-    amounts = {
-        p: math.floor(solution[k] * total + 1e-6)
-        for p, k in x_at.items()
-        if solution[n_x + p[0]] > 0.5
-    }
+    amounts = {p: math.floor(solution[k] * total + 1e-6) for p, k in x_at.items() if p[0] in used}
     amounts = {p: min(v, usable[p[0]].upper[p[1]]) for p, v in amounts.items() if v > 0}
     for cost in COSTS:  # exactly one EU grant per cost line, whatever the solver's tolerance
         eu = sorted((p for p in amounts if p[1] == cost and usable[p[0]].eu_grant),

@@ -6,62 +6,74 @@ lists are catalogue params of the policy's own record, matched here as facts; th
 come with them.
 """
 
-from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
+from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
 from rules.facts import Instrument, Project
-from rules.records import CATALOGUE_FIELD, caution, cite, fail, listed, sourced, split_codes
+from rules.records import (
+    CATALOGUE_FIELD,
+    caution,
+    cite,
+    fail,
+    group,
+    listed,
+    sourced,
+    split_codes,
+)
+
+REFORM = P(lambda params: "user_pays_only_since" in params)
+LEGACY_CAP = P(lambda params: "fiscal_cap_share_of_general_budget" in params)
 
 
 class ChinaRules(KnowledgeEngine):
     @Rule(
         Project(country="CN", as_of=MATCH.as_of, revenue=MATCH.revenue),
-        Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params,
+        Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params & REFORM,
                    cite=MATCH.pc),
-        TEST(lambda policy_params: "user_pays_only_since" in policy_params),
-        Instrument(id=MATCH.iid, kind="ppp_structure"),
-        TEST(lambda iid, policy: iid != policy),
         TEST(lambda as_of, policy_params, revenue: as_of.isoformat()
              >= str(policy_params["user_pays_only_since"])
              and not set(revenue) & split_codes(policy_params.get("user_pays_streams"))),
+        group("kind", "ppp_structure"),
         salience=20,
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
     def exclude_government_pay_ppp_in_china_after_reform(
-        self, as_of, revenue, policy, policy_params, pc, iid
+        self, as_of, revenue, policy, policy_params, pc, ids, c, soft
     ):
         """Exclude a PPP structure without user-pays revenue in China after the 2023 reform."""
         since = policy_params["user_pays_only_since"]
-        self.declare(
-            fail(
-                iid, "exclude_government_pay_ppp_in_china_after_reform",
-                test="new PPP in China is user-pays franchising only",
-                value=f"revenue: {listed(revenue) if revenue else 'none'}",
-                threshold=f"user-pays revenue ({policy_params.get('user_pays_streams')}) "
-                f"since {since} ({policy})",
-                source=cite(pc, "params.user_pays_only_since"),
-                field="params.user_pays_only_since", fixable=True,
-                hint="a user-pays revenue stream (user fees, parking fees, value-added "
-                f"services) would allow franchising under {policy}",
-            )
-        )  # fmt: skip
+        self.declare(*(
+            fail(iid, "exclude_government_pay_ppp_in_china_after_reform",
+                 test="new PPP in China is user-pays franchising only",
+                 value=f"revenue: {listed(revenue) if revenue else 'none'}",
+                 threshold=f"user-pays revenue ({policy_params.get('user_pays_streams')}) "
+                 f"since {since} ({policy})",
+                 source=cite(pc, "params.user_pays_only_since"), fixable=True,
+                 hint="a user-pays revenue stream (user fees, parking fees, value-added "
+                 f"services) would allow franchising under {policy}")
+            for iid in ids
+            if iid != policy
+        ))  # fmt: skip
 
     @Rule(
-        Project(country="CN", ppp_payments_share=MATCH.share),
-        Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params, cite=MATCH.pc),
-        TEST(lambda share, policy_params: share is not None
-             and "fiscal_cap_share_of_general_budget" in policy_params
-             and share > float(policy_params["fiscal_cap_share_of_general_budget"])),
-        Instrument(id=MATCH.iid, kind="ppp_structure"),
+        Project(country="CN", ppp_payments_share=MATCH.share & P(lambda s: s is not None)),
+        Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params & LEGACY_CAP,
+                   cite=MATCH.pc),
+        TEST(lambda share, policy_params:
+             share > float(policy_params["fiscal_cap_share_of_general_budget"])),
+        group("kind", "ppp_structure"),
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
-    def caution_ppp_payments_above_legacy_fiscal_cap(self, share, policy, policy_params, pc, iid):
+    def caution_ppp_payments_above_legacy_fiscal_cap(
+        self, share, policy, policy_params, pc, ids, c, soft
+    ):
         """Warn when PPP payments already exceed the legacy 10% share of the general budget."""
         cap = float(policy_params["fiscal_cap_share_of_general_budget"])
-        self.declare(
-            caution(
-                iid, "caution_ppp_payments_above_legacy_fiscal_cap",
-                f"PPP payments are {share:.0%} of the general public budget, above the "
-                f"{cap:.0%} fiscal-affordability ceiling of the legacy PPP rules ({policy}); "
-                "new fiscal liabilities are not allowed under the 2023 mechanism either",
-                cite(pc, "params.fiscal_cap_share_of_general_budget"),
-            )
-        )  # fmt: skip
+        text = (
+            f"PPP payments are {share:.0%} of the general public budget, above the "
+            f"{cap:.0%} fiscal-affordability ceiling of the legacy PPP rules ({policy}); "
+            "new fiscal liabilities are not allowed under the 2023 mechanism either"
+        )
+        source = cite(pc, "params.fiscal_cap_share_of_general_budget")
+        self.declare(*(
+            caution(iid, "caution_ppp_payments_above_legacy_fiscal_cap", text, source)
+            for iid in ids
+        ))  # fmt: skip

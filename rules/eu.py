@@ -9,8 +9,8 @@ footnote 33 on co-financing by region category (000_3774adf2b4c550fa.txt §3.2.6
 from catalogue.vocabulary import EU27
 from rules import weights
 from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
-from rules.facts import Instrument, Project
-from rules.records import caution, score, sourced, split_codes
+from rules.facts import Project
+from rules.records import caution, group, holds, score, sourced, split_codes
 
 STATE_AID = (
     "instrument_facts.md A20 [1][2] (GBER Reg. 651/2014 Art. 56; de minimis Reg. 2023/2831): "
@@ -32,75 +32,61 @@ NO_DOUBLE_FUNDING = (
 class EURules(KnowledgeEngine):
     @Rule(
         Project(region_category=None, country=MATCH.country),
-        Instrument(id=MATCH.iid, jurisdiction="EU", co_financing=MATCH.rates, countries=MATCH.cs),
-        TEST(lambda rates, country, cs: any(r.get("region_category") for r in rates)
-             and (not cs or country in cs)),
-    )  # fmt: skip
-    @sourced(REGION_CEILINGS)
-    def caution_region_category_unknown(self, country, iid, rates, cs):
-        """Warn that an EU ceiling depends on the region category the profile did not give."""
-        self.declare(
-            caution(
-                iid, "caution_region_category_unknown",
-                "co-financing ceiling depends on the region category (less developed, "
-                "transition, more developed), which the profile does not give: the lowest "
-                "ceiling is assumed",
-                REGION_CEILINGS,
-            )
-        )  # fmt: skip
-
-    @Rule(
-        Project(undertaking=True),
-        Instrument(id=MATCH.iid, eu_funds=True),
+        group("regional_rates", MATCH.countries),
+        TEST(lambda country, countries: not countries or country in countries),
     )
-    @sourced(STATE_AID)
-    def caution_state_aid_for_undertakings(self, iid):
-        """Warn that EU funds to an undertaking are state aid (GBER or de minimis must apply)."""
-        self.declare(
-            caution(
-                iid, "caution_state_aid_for_undertakings",
-                "the beneficiary is an undertaking: support from EU funds is state aid and must "
-                "fit the GBER (e.g. Art. 56 local infrastructure: open access at market price, "
-                "aid at most costs minus operating profit) or de minimis (EUR 300,000 per 3 years)",
-                STATE_AID,
-            )
-        )  # fmt: skip
+    @sourced(REGION_CEILINGS)
+    def caution_region_category_unknown(self, country, countries, ids, c, soft):
+        """Warn that an EU ceiling depends on the region category the profile did not give."""
+        text = ("co-financing ceiling depends on the region category (less developed, "
+                "transition, more developed), which the profile does not give: the lowest "
+                "ceiling is assumed")  # fmt: skip
+        self.declare(*(
+            caution(iid, "caution_region_category_unknown", text, REGION_CEILINGS)
+            for iid in ids
+        ))  # fmt: skip
 
-    @Rule(Project(), Instrument(id=MATCH.iid, eu_funds=True, kind="grant"))
+    @Rule(Project(undertaking=True), group("eu_funds", MATCH.funds & holds(lambda f: f[0] is True)))
+    @sourced(STATE_AID)
+    def caution_state_aid_for_undertakings(self, funds, ids, c, soft):
+        """Warn that EU funds to an undertaking are state aid (GBER or de minimis must apply)."""
+        text = ("the beneficiary is an undertaking: support from EU funds is state aid and must "
+                "fit the GBER (e.g. Art. 56 local infrastructure: open access at market price, "
+                "aid at most costs minus operating profit) or de minimis (EUR 300,000 per 3 "
+                "years)")  # fmt: skip
+        self.declare(*(
+            caution(iid, "caution_state_aid_for_undertakings", text, STATE_AID) for iid in ids
+        ))  # fmt: skip
+
+    @Rule(Project(), group("eu_funds", (True, "grant")))
     @sourced(NO_DOUBLE_FUNDING)
-    def caution_no_double_funding_of_eu_grants(self, iid):
+    def caution_no_double_funding_of_eu_grants(self, ids, c, soft):
         """Remind that the same cost may not be declared to two EU grants."""
-        self.declare(
-            caution(
-                iid, "caution_no_double_funding_of_eu_grants",
-                "the same cost may not be funded by two EU grants; several EU sources must "
-                "cover separate cost lines or phases, and together at most the eligible cost",
-                NO_DOUBLE_FUNDING,
-            )
-        )  # fmt: skip
+        text = (
+            "the same cost may not be funded by two EU grants; several EU sources must "
+            "cover separate cost lines or phases, and together at most the eligible cost"
+        )
+        self.declare(*(
+            caution(iid, "caution_no_double_funding_of_eu_grants", text, NO_DOUBLE_FUNDING)
+            for iid in ids
+        ))  # fmt: skip
 
     @Rule(
         Project(country=MATCH.country),
-        Instrument(id=MATCH.iid, jurisdiction="EU", countries=MATCH.cs, params=MATCH.params),
-        TEST(lambda country, cs, params: not cs and country not in EU27
-             and country not in split_codes(params.get("associated_countries"))),
+        group("eu_reach", MATCH.associated),
+        TEST(lambda country, associated: country not in EU27
+             and country not in split_codes(associated)),
     )  # fmt: skip
     @sourced(OUTSIDE_EU)
-    def score_eu_programme_outside_member_states(self, country, iid, cs, params):
+    def score_eu_programme_outside_member_states(self, country, associated, ids, c, soft):
         """Rank down an EU programme for a city outside the member states, and say why."""
-        self.declare(
-            score(
-                iid, "score_eu_programme_outside_member_states", weights.OUTSIDE_EU,
-                f"{country} is not an EU member state: EU programmes reach it only through "
-                "association agreements or third-country windows",
-                OUTSIDE_EU,
-            )
-        )  # fmt: skip
-        self.declare(
-            caution(
-                iid, "score_eu_programme_outside_member_states",
-                f"{country} is not an EU member state: check that it is associated to this "
-                "programme or that a third-country window is open",
-                OUTSIDE_EU,
-            )
-        )  # fmt: skip
+        text = (f"{country} is not an EU member state: EU programmes reach it only through "
+                "association agreements or third-country windows")  # fmt: skip
+        warning = (f"{country} is not an EU member state: check that it is associated to this "
+                   "programme or that a third-country window is open")  # fmt: skip
+        for iid in ids:
+            self.declare(
+                score(iid, "score_eu_programme_outside_member_states", weights.OUTSIDE_EU,
+                      text, OUTSIDE_EU),
+                caution(iid, "score_eu_programme_outside_member_states", warning, OUTSIDE_EU),
+            )  # fmt: skip

@@ -7,6 +7,7 @@ Input facts
     Project     the project being advised on; amounts already converted to EUR
     Instrument  one catalogue instrument; amounts in EUR, each field's citation in `cite`
     Model       one catalogue business model
+    Group       the rows that share one attribute value (what generic rules match)
 Derived facts (declared by rules)
     Criterion   one tested criterion: rule, test, value, threshold, source, passed, hard
     Score       a soft fit component for an instrument: points and why
@@ -31,22 +32,45 @@ class Instrument(Fact):
     cite (dict: field -> citation)."""
 
 
+class Group(Fact):
+    """Catalogue rows that share one attribute value, matched as one fact.
+
+    Fields: of ("instrument" | "model"), attribute (name), value (the shared value), members
+    (ids), cites (id -> citation for the attribute), soft (ids whose value is unconfirmed: a
+    failed test is a caution for them, never an exclusion), extra (id -> per-member data).
+
+    Generic rules match groups rather than single rows, so a join holds one token per distinct
+    value (a dozen or so) instead of one per row, whatever the catalogue's size.
+    """
+
+
 class Model(Fact):
     """A business model: id, revenue, sectors, ownership, operator_capacity (0-2), min_maturity
     (0-3), risk_appetite, jurisdictions, banned_in, banned_since, cn_after_reform (bool),
     unconfirmed, cite."""
 
 
-class Criterion(Fact):
+class _Finding(Fact):
+    """A conclusion no rule matches (rules/engine.py keeps findings out of the network).
+
+    Findings hold immutable scalars only, so experta's per-value freezing is skipped.
+    """
+
+    def __init__(self, **fields: object) -> None:
+        dict.update(self, fields)
+        self._Fact__defaults = {}
+
+
+class Criterion(_Finding):
     """Fields: instrument (or business model id, with about="business_model"), rule, test, value,
     threshold, source, passed, hard, fixable, hint, about."""
 
 
-class Score(Fact):
+class Score(_Finding):
     """Fields: instrument, rule, points, text, source, about."""
 
 
-class Caution(Fact):
+class Caution(_Finding):
     """Fields: instrument, rule, text, source, about."""
 
 

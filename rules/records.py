@@ -8,7 +8,8 @@ they tested (the row's source for that field).
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from rules.facts import Caution, Criterion, Score
+from rules._experta import MATCH, P
+from rules.facts import Caution, Criterion, Group, Score
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +29,35 @@ def sourced(source: str) -> Callable[[F], F]:
 def cite(citations: Any, field: str) -> str:
     """The instrument's citation for `field`, else its first source."""
     return str(citations.get(field) or citations.get("*") or "catalogue")
+
+
+def holds(predicate: Callable[[Any], Any]) -> Any:
+    """An alpha constraint on a group's value. Constraints on one field are checked before the
+    pattern's other fields, so they meet every attribute's values: a predicate that does not
+    apply to a value (wrong type or shape) simply does not hold."""
+
+    def check(value: Any) -> bool:
+        try:
+            return bool(predicate(value))
+        except (TypeError, IndexError, KeyError, AttributeError):
+            return False
+
+    return P(check)
+
+
+def group(attribute: str, value: Any, *, of: str = "instrument", extra: bool = False) -> Group:
+    """A pattern for the group of `of` rows sharing `attribute`; binds ids, c(ites), soft."""
+    fields: dict[str, Any] = {
+        "of": of,
+        "attribute": attribute,
+        "value": value,
+        "members": MATCH.ids,
+        "cites": MATCH.c,
+        "soft": MATCH.soft,
+    }
+    if extra:
+        fields["extra"] = MATCH.extra
+    return Group(**fields)
 
 
 def split_codes(value: Any) -> set[str]:
@@ -59,13 +89,12 @@ def fail(
     value: Any,
     threshold: Any,
     source: str,
-    field: str,
-    unconfirmed: Any = (),
+    hard: bool = True,
     fixable: bool = False,
     hint: str | None = None,
     about: str = "instrument",
 ) -> Criterion:
-    """A failed criterion. Hard unless the catalogue marks the tested field unconfirmed."""
+    """A failed criterion: an exclusion when hard, a caution when the tested value is soft."""
     return Criterion(
         instrument=instrument,
         rule=rule,
@@ -74,7 +103,7 @@ def fail(
         threshold=str(threshold),
         source=source,
         passed=False,
-        hard=field not in unconfirmed,
+        hard=hard,
         fixable=fixable,
         hint=hint,
         about=about,

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from advisor.engine import instrument_fact, model_fact, project_fact
+from advisor.engine import catalogue_facts, instrument_fact, model_fact, project_fact
 from catalogue.schema import BusinessModelRecord, InstrumentRecord
 from rules.business_models import BusinessModelRules
 from rules.china import ChinaRules
@@ -39,8 +39,7 @@ def fired(pack: type, profile_overrides: dict[str, Any], *records: InstrumentRec
     engine = engine_class()
     engine.reset()
     same = lambda amount, currency: amount  # noqa: E731  (amounts already in EUR here)
-    for rec in records:
-        engine.declare(instrument_fact(rec, same))
+    engine.declare(*catalogue_facts([instrument_fact(rec, same) for rec in records], []))
     engine.declare(project_fact(make_profile(**profile_overrides), same))
     engine.run()
     return {f["rule"] for f in engine.findings}
@@ -93,7 +92,7 @@ def test_unconfirmed_field_gives_a_soft_criterion() -> None:
     engine.reset()
     same = lambda amount, currency: amount  # noqa: E731
     rec = record(min_population=25_000, unconfirmed=["min_population"])
-    engine.declare(instrument_fact(rec, same))
+    engine.declare(*catalogue_facts([instrument_fact(rec, same)], []))
     engine.declare(project_fact(make_profile(population=20_000), same))
     engine.run()
     criteria = list(engine.findings)
@@ -213,7 +212,7 @@ def fired_for_model(profile_overrides: dict[str, Any], bm: BusinessModelRecord) 
     engine = type("OnlyModels", (CollectsFindings, BusinessModelRules), {})()
     engine.reset()
     same = lambda amount, currency: amount  # noqa: E731
-    engine.declare(instrument_fact(record(**POLICY), same), model_fact(bm))
+    engine.declare(*catalogue_facts([instrument_fact(record(**POLICY), same)], [model_fact(bm)]))
     engine.declare(project_fact(make_profile(**profile_overrides), same))
     engine.run()
     return {f["rule"] for f in engine.findings}

@@ -1,0 +1,128 @@
+"""Group catalogue rows by attribute value: the `Group` facts the generic rules match.
+
+Each spec names an attribute the rules test, how to read its value from a row's fact, and the
+catalogue fields it comes from (for the citation, and for `soft`: rows whose value no source
+confirmed, which a failed test only cautions). Rows without the attribute (None) form no group.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rules._experta import freeze
+from rules.facts import Group
+
+CLOSED = {"closed", "superseded"}
+
+
+@dataclass(frozen=True)
+class Spec:
+    attribute: str
+    value: Callable[[Any], Any]
+    fields: tuple[str, ...]
+    when: Callable[[Any], bool] = lambda row: True
+    extra: Callable[[Any], Any] | None = None
+    soft: Callable[[Any], bool] | None = None  # default: any of `fields` unconfirmed
+
+
+def _closing_is_soft(row: Any) -> bool:
+    """An unconfirmed end date is soft unless the catalogue confirms the closure itself."""
+    unconfirmed = row["unconfirmed"]
+    confirmed_closed = row["status"] in CLOSED and "status" not in unconfirmed
+    return "valid_to" in unconfirmed and not confirmed_closed
+
+
+def _has_regional_rates(row: Any) -> bool:
+    return row["jurisdiction"] == "EU" and any(
+        r.get("region_category") for r in row["co_financing"]
+    )
+
+
+INSTRUMENT_SPECS = (
+    Spec("countries", lambda r: r["countries"], ("eligible_countries",)),
+    Spec("applicants", lambda r: r["applicants"], ("applicant_types",)),
+    Spec("sectors", lambda r: r["sectors"], ("sectors",)),
+    Spec("stages", lambda r: r["stages"], ("stages",)),
+    Spec("min_cost", lambda r: r["min_cost"], ("min_project_cost",)),
+    Spec("max_cost", lambda r: r["max_cost"], ("max_project_cost",)),
+    Spec("ticket", lambda r: (r["costs"], r["min_ticket"]), ("min_ticket",)),
+    Spec("revenue", lambda r: (r["revenue_required"], r["revenue_any"]), ("revenue_required",)),
+    Spec("revenue_any", lambda r: r["revenue_any"], ("revenue_streams_any",)),
+    Spec("min_population", lambda r: r["min_population"], ("min_population",)),
+    Spec("min_partners", lambda r: r["min_partners"], ("min_partner_countries",)),
+    Spec("closing", lambda r: r["valid_to"], ("valid_to",), extra=lambda r: r["successor"],
+         soft=_closing_is_soft),
+    Spec("opening", lambda r: r["valid_from"], ("valid_from",)),
+    Spec("status", lambda r: r["status"], ("status",)),
+    Spec("ban", lambda r: (r["params"].get("prohibited_countries"),
+                           r["params"].get("prohibited_since")), ("params.prohibited_countries",)),
+    Spec("coverage", lambda r: (r["costs"], r["co_financing"], r["max_share"], r["max_ticket"],
+                                r["cost_of_money"], r["kind"]), ("co_financing",)),
+    Spec("cost_of_money", lambda r: r["cost_of_money"], ("cost_of_money",)),
+    Spec("kind_money", lambda r: (r["kind"], r["cost_of_money"]), ("cost_of_money",)),
+    Spec("min_maturity", lambda r: r["min_maturity"], ("min_maturity",)),
+    Spec("risk_transfer", lambda r: r["risk_transfer"], ("risk_transfer",)),
+    Spec("kind", lambda r: r["kind"], ("kind",)),
+    Spec("costs", lambda r: r["costs"], ("costs_covered",)),
+    Spec("eu_funds", lambda r: (r["eu_funds"], r["kind"]), ("eu_funds",)),
+    Spec("regional_rates", lambda r: r["countries"], ("co_financing",), when=_has_regional_rates),
+    Spec("eu_reach", lambda r: r["params"].get("associated_countries") or "",
+         ("eligible_countries",), when=lambda r: r["jurisdiction"] == "EU" and not r["countries"]),
+)  # fmt: skip
+
+MODEL_SPECS = (
+    Spec("banned", lambda m: (m["banned_in"], m["banned_since"]), ("banned_in",)),
+    Spec("cn_after_reform", lambda m: m["cn_after_reform"], ("allowed_in_cn_after_2023",)),
+    Spec("revenue", lambda m: m["revenue"], ("revenue_streams",)),
+    Spec("sectors", lambda m: m["sectors"], ("sectors",)),
+    Spec("stages", lambda m: m["stages"], ("stages",)),
+    Spec("jurisdictions", lambda m: m["jurisdictions"], ("jurisdictions",)),
+    Spec("precedents", lambda m: m["precedents"], ("recorded_cases",)),
+    Spec("ownership", lambda m: m["ownership"], ("ownership",)),
+    Spec("ownership_revenue", lambda m: (m["ownership"], m["revenue"]), ("ownership",)),
+    Spec("min_maturity", lambda m: m["min_maturity"], ("min_maturity",)),
+    Spec("risk_appetite", lambda m: m["risk_appetite"], ("risk_appetite",)),
+)
+
+
+def groups(rows: Iterable[Any], specs: tuple[Spec, ...], of: str) -> list[Group]:
+    """One Group fact per (attribute, distinct value) over `rows` (facts with id, cite,
+    unconfirmed and the spec's attributes)."""
+    rows = list(rows)
+    out: list[Group] = []
+    for spec in specs:
+        buckets: dict[Any, list[Any]] = {}
+        for row in rows:
+            if not spec.when(row):
+                continue
+            value = spec.value(row)
+            if value is None:
+                continue
+            buckets.setdefault(value, []).append(row)
+        for value, members in buckets.items():
+            cites = {}
+            soft = []
+            extra = {}
+            for row in members:
+                cite = row["cite"]
+                cites[row["id"]] = next((cite[f] for f in spec.fields if f in cite), cite["*"])
+                unconfirmed = row["unconfirmed"]
+                is_soft = (
+                    spec.soft(row) if spec.soft else any(f in unconfirmed for f in spec.fields)
+                )
+                if is_soft:
+                    soft.append(row["id"])
+                if spec.extra:
+                    extra[row["id"]] = spec.extra(row)
+            fields = {
+                "of": of,
+                "attribute": spec.attribute,
+                "value": value,
+                "members": tuple(row["id"] for row in members),
+                "cites": freeze(cites),
+                "soft": tuple(soft),
+            }
+            if spec.extra:
+                fields["extra"] = freeze(extra)
+            out.append(Group(**fields))
+    return out
