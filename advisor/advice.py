@@ -29,7 +29,7 @@ TOP_MODELS = 8
 def _reason(finding: Finding) -> Reason:
     if finding.kind == "criterion":
         text = f"{finding.test}: {finding.value} (threshold: {finding.threshold})"
-        return Reason(
+        return Reason.model_construct(
             rule=finding.rule,
             text=text,
             source=finding.source,
@@ -38,7 +38,10 @@ def _reason(finding: Finding) -> Reason:
             threshold=finding.threshold,
             passed=False,
         )
-    return Reason(rule=finding.rule, text=finding.text, source=finding.source)
+    return Reason.model_construct(
+        rule=finding.rule, text=finding.text, source=finding.source, test=None, value=None,
+        threshold=None, passed=None,
+    )  # fmt: skip
 
 
 def _soft_caution(finding: Finding) -> Reason:

@@ -134,11 +134,19 @@ def outcome(
 
 def advise_record(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> dict[str, Any]:
     """The output record (JSON-ready) for one input row."""
+    return json.loads(advise_line(row, advise_one)[1])
+
+
+def advise_line(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> tuple[bool, str]:
+    """Whether the row was advised on, and its output record as one JSON line (no newline).
+
+    The advice is serialised by pydantic's own JSON encoder straight into the line.
+    """
     advice, errors = outcome(row, advise_one)
-    base: dict[str, Any] = {"row": row.number, "id": row.ident}
+    head = json.dumps({"row": row.number, "id": row.ident}, ensure_ascii=False)[:-1]
     if advice is None:
-        return {**base, "ok": False, "errors": errors}
-    return {**base, "ok": True, "advice": advice.model_dump(mode="json")}
+        return False, f'{head}, "ok": false, "errors": {json.dumps(errors, ensure_ascii=False)}}}'
+    return True, f'{head}, "ok": true, "advice": {advice.model_dump_json()}}}'
 
 
 # --- worker processes ---------------------------------------------------------------------
@@ -155,9 +163,9 @@ def _init_worker(database_url: str, fresh: bool) -> None:
     _worker_advise = lambda profile: advise(profile, snapshot, fresh=fresh)  # noqa: E731
 
 
-def _work(row: Row) -> dict[str, Any]:
+def _work(row: Row) -> tuple[bool, str]:
     assert _worker_advise is not None
-    return advise_record(row, _worker_advise)
+    return advise_line(row, _worker_advise)
 
 
 # --- output -------------------------------------------------------------------------------
@@ -257,14 +265,14 @@ def run_batch(
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS) if as_csv else None
         if writer and new_file:
             writer.writeheader()
-        for record in _results(todo, database_url, workers, fresh):
+        for ok, line in _results(todo, database_url, workers, fresh):
             if writer:
-                writer.writerow(flatten(record))
+                writer.writerow(flatten(json.loads(line)))
             else:
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                handle.write(line + "\n")
             handle.flush()
             summary.written += 1
-            summary.failed += not record["ok"]
+            summary.failed += not ok
             if progress:
                 progress(1)
         os.fsync(handle.fileno())
@@ -273,7 +281,7 @@ def run_batch(
 
 def _results(
     rows: list[Row], database_url: str, workers: int, fresh: bool
-) -> Iterable[dict[str, Any]]:
+) -> Iterable[tuple[bool, str]]:
     if not rows:
         return
     if workers <= 1:

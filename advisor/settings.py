@@ -26,6 +26,15 @@ class Settings(BaseSettings):
         default=30.0, ge=0, description="how often the API checks for a new catalogue revision"
     )
     max_batch_items: int = Field(default=500, ge=1)
+    engine_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="threads per server process that run the engine (CPU-bound: one is best)",
+    )
+    naive_engine: bool = Field(
+        default=False, description="a fresh engine per request (benchmark baseline only)"
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -1,6 +1,7 @@
 """Annotated dependency aliases used by the routers."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -25,6 +26,11 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_engine_pool(request: Request) -> ThreadPoolExecutor:
+    return request.app.state.engine_pool
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+EnginePoolDep = Annotated[ThreadPoolExecutor, Depends(get_engine_pool)]

@@ -5,6 +5,7 @@ not there yet, so the embedded SQLite default works on first start with no other
 """
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -29,9 +30,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = prepare(settings.resolved_database_url())
         app.state.snapshots = SnapshotCache(app.state.db, ttl=settings.snapshot_ttl_seconds)
+        # engine work is CPU-bound: a few dedicated threads (each keeps its own engine) serve
+        # it better than the event loop's large general pool
+        app.state.engine_pool = ThreadPoolExecutor(
+            settings.engine_threads, thread_name_prefix="advisor-engine"
+        )
         try:
             yield
         finally:
+            app.state.engine_pool.shutdown(wait=False, cancel_futures=True)
             app.state.db.dispose()
 
     app = FastAPI(

@@ -97,29 +97,32 @@ class ScoringRules(KnowledgeEngine):
     @Rule(
         Project(capex=MATCH.capex, development=MATCH.dev, region_category=MATCH.region,
                 applicant=MATCH.applicant, stage=MATCH.stage),
-        group("coverage", MATCH.terms),
+        group("coverage", MATCH.terms, extra=True),
     )  # fmt: skip
     @sourced(NOT_ONE_STOP)
-    def score_cost_coverage(self, capex, dev, region, applicant, stage, terms, ids, c, soft):
+    def score_cost_coverage(
+        self, capex, dev, region, applicant, stage, terms, ids, c, soft, extra
+    ):  # fmt: skip
         """Prefer instruments that carry a larger share of the cost, valuing cheaper money more.
 
         At the planning stage the cost to fund now is the development cost (feasibility, audits,
-        tendering), so the share is taken of that when the profile gives it.
+        tendering), so the share is taken of that when the profile gives it. The group shares
+        rates and caps; each member adds its own maximum ticket, cost of money and kind.
         """
-        costs, rates, max_share, max_ticket, com, kind = terms
-        cap = ceiling(
-            costs=costs, rates=rates, capex=capex, development=dev, region=region,
-            applicant=applicant, max_share=max_share, max_ticket=max_ticket, kind=kind,
-        )  # fmt: skip
-        if stage == "planning" and dev > 0:
-            share, of = cap.by_cost.get("development", 0.0) / dev, "development cost"
-        else:
-            share, of = (cap.amount / (capex + dev) if capex + dev else 0.0), "cost"
-        points = weights.COVERAGE * share * weights.MONEY_VALUE.get(com, 0.5)
-        text = f"can fund up to {eur(cap.amount)} ({share:.0%} of the {of}: {cap.basis})"
-        self.declare(
-            *(score(iid, "score_cost_coverage", points, text, NOT_ONE_STOP) for iid in ids)
-        )
+        costs, rates, max_share = terms
+        for iid in ids:
+            max_ticket, com, kind = extra[iid]
+            cap = ceiling(
+                costs=costs, rates=rates, capex=capex, development=dev, region=region,
+                applicant=applicant, max_share=max_share, max_ticket=max_ticket, kind=kind,
+            )  # fmt: skip
+            if stage == "planning" and dev > 0:
+                share, of = cap.by_cost.get("development", 0.0) / dev, "development cost"
+            else:
+                share, of = (cap.amount / (capex + dev) if capex + dev else 0.0), "cost"
+            points = weights.COVERAGE * share * weights.MONEY_VALUE.get(com, 0.5)
+            text = f"can fund up to {eur(cap.amount)} ({share:.0%} of the {of}: {cap.basis})"
+            self.declare(score(iid, "score_cost_coverage", points, text, NOT_ONE_STOP))
 
     @Rule(Project(), group("cost_of_money", MATCH.com & holds(lambda c: c in PAID_LESS)))
     @sourced(CATALOGUE_FIELD)

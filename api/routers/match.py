@@ -1,4 +1,7 @@
-"""Matching: one profile in, ranked and explained Advice out."""
+"""Matching: one profile in, ranked and explained Advice out (or many, item by item)."""
+
+import asyncio
+from functools import partial
 
 from fastapi import APIRouter
 
@@ -6,7 +9,7 @@ from advisor.advice import advise
 from advisor.batch import advise_items
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
-from api.deps import SettingsDep, SnapshotDep
+from api.deps import EnginePoolDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(prefix="/v1", tags=["match"])
@@ -17,8 +20,11 @@ router = APIRouter(prefix="/v1", tags=["match"])
     response_model=Advice,
     responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
-def match(profile: ProjectProfile, snapshot: SnapshotDep) -> Advice:
-    return advise(profile, snapshot)
+async def match(
+    profile: ProjectProfile, snapshot: SnapshotDep, settings: SettingsDep, pool: EnginePoolDep
+) -> Advice:
+    run = partial(advise, profile, snapshot, fresh=settings.naive_engine)
+    return await asyncio.get_running_loop().run_in_executor(pool, run)
 
 
 @router.post(
@@ -26,8 +32,8 @@ def match(profile: ProjectProfile, snapshot: SnapshotDep) -> Advice:
     response_model=BatchResponse,
     responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
-def match_batch(
-    request: BatchRequest, snapshot: SnapshotDep, settings: SettingsDep
+async def match_batch(
+    request: BatchRequest, snapshot: SnapshotDep, settings: SettingsDep, pool: EnginePoolDep
 ) -> BatchResponse:
     """Up to ADVISOR_MAX_BATCH_ITEMS profiles (default 500), each answered on its own: a bad
     item gets its errors, the others their advice. Larger portfolios: `advisor batch`."""
@@ -37,4 +43,6 @@ def match_batch(
             "run larger portfolios with `advisor batch`",
             field="items",
         )
-    return advise_items(request.items, lambda profile: advise(profile, snapshot))
+    fresh = settings.naive_engine
+    run = partial(advise_items, request.items, lambda p: advise(p, snapshot, fresh=fresh))
+    return await asyncio.get_running_loop().run_in_executor(pool, run)

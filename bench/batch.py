@@ -1,0 +1,76 @@
+"""Batch throughput: N profiles, JSONL in, JSONL out with full explanations, through
+`advisor batch` with worker processes; beside the naive baseline (a fresh engine per profile,
+every fact declared again) on a sample, as a ratio of profiles per second.
+
+    python bench/batch.py                      # 10,000 profiles, 2 workers
+    python bench/batch.py --profiles 2000 --workers 1
+
+Runs in a temporary folder with its own SQLite database; prints wall-clock times.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import golden_profiles, random_profiles  # noqa: E402
+
+
+def write_profiles(path: Path, count: int) -> None:
+    profiles = golden_profiles() + random_profiles(max(count - 30, 0))
+    with path.open("w") as handle:
+        for i in range(count):
+            data = profiles[i % len(profiles)].model_dump(mode="json", exclude_none=True)
+            data["id"] = f"p{i}"
+            handle.write(json.dumps(data) + "\n")
+
+
+def run(source: Path, out: Path, env: dict[str, str], workers: int, naive: bool) -> float:
+    command = [
+        str(Path(sys.executable).parent / "advisor"), "batch", str(source), "-o", str(out),
+        "--workers", str(workers), "--no-resume", "--no-progress",
+    ]  # fmt: skip
+    if naive:
+        command.append("--naive")
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profiles", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--naive-profiles", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        env = {**os.environ, "ADVISOR_DATA_DIR": str(tmp / "data")}
+        env.pop("ADVISOR_DATABASE_URL", None)
+        source, out = tmp / "profiles.jsonl", tmp / "advice.jsonl"
+        write_profiles(source, args.profiles)
+        small, small_out = tmp / "sample.jsonl", tmp / "sample_out.jsonl"
+        write_profiles(small, args.naive_profiles)
+        run(small, small_out, env, 1, naive=False)  # seeds the database once
+
+        seconds = run(source, out, env, args.workers, naive=False)
+        lines = sum(1 for _ in out.open())
+        size = out.stat().st_size / 1e6
+        naive = run(small, small_out, env, args.workers, naive=True)
+        reused = run(small, small_out, env, args.workers, naive=False)
+    print(f"batch: {args.profiles} profiles, {args.workers} workers, JSONL in and out")
+    print(f"  {seconds:.1f} s wall clock, {args.profiles / seconds:.0f} profiles/s, "
+          f"{lines} records, {size:.0f} MB written")  # fmt: skip
+    print(f"sample of {args.naive_profiles}: reused engines {reused:.1f} s, naive {naive:.1f} s, "
+          f"ratio {naive / reused:.1f}x (process start-up included in both)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
