@@ -114,6 +114,29 @@ def batch(
 
 
 @app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="chunks processed at once")] = 1,
+) -> None:
+    """Process portfolio jobs from the PostgreSQL queue (run on as many hosts as you like)."""
+    from advisor import jobs
+    from advisor.settings import get_settings
+    from advisor.snapshots import local_snapshot
+
+    url = get_settings().resolved_database_url()
+    if not jobs.is_postgres(url):
+        typer.echo(
+            "error: with the embedded SQLite database, jobs run inside `advisor serve`; "
+            "separate workers need ADVISOR_DATABASE_URL=postgresql://...",
+            err=True,
+        )
+        raise typer.Exit(2)
+    local_snapshot()  # migrations (queue schema included) before taking work
+    queue = jobs.queue_app(url)
+    with queue.open():
+        queue.run_worker(**jobs.worker_options(url, concurrency))
+
+
+@app.command()
 def seed() -> None:
     """Migrate the database schema and load the catalogue data files (idempotent)."""
     from advisor.settings import get_settings

@@ -6,11 +6,15 @@
         advice = client.match({"name": "LED lighting", "country": "LT", ...})
         print(advice.options[0].instrument_id, advice.mixes[0].gap)
         results = client.batch([profile_a, profile_b])   # one BatchItem per profile
+        job = client.create_job(portfolio)               # large portfolios, in the background
+        client.wait_for_job(job.id); records = client.job_results(job.id)
         eu = client.instruments(jurisdiction="EU")
 
 Errors come back as `AdvisorAPIError` with the API's code, message and field.
 """
 
+import json
+import time
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -23,6 +27,7 @@ from advisor.models import (
     BatchResponse,
     BusinessModelPublic,
     InstrumentPublic,
+    JobStatus,
     ProjectProfile,
 )
 
@@ -88,6 +93,34 @@ class AdvisorClient:
         return BatchResponse.model_validate(
             self._request("POST", "/v1/match/batch", json=body)
         ).results
+
+    def create_job(self, profiles: Iterable[Profile]) -> JobStatus:
+        """Queue a portfolio; returns at once with the job's id and progress."""
+        body = {"items": [_payload(p) for p in profiles]}
+        return JobStatus.model_validate(self._request("POST", "/v1/jobs", json=body))
+
+    def job(self, job_id: str) -> JobStatus:
+        return JobStatus.model_validate(self._request("GET", f"/v1/jobs/{job_id}"))
+
+    def wait_for_job(self, job_id: str, *, timeout: float = 3600.0, poll: float = 1.0) -> JobStatus:
+        """Poll until the job is done; raises TimeoutError after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.job(job_id)
+            if status.status == "done":
+                return status
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} not done after {timeout} s: {status}")
+            time.sleep(poll)
+
+    def job_results(self, job_id: str, *, format: str = "jsonl") -> list[dict[str, Any]] | str:
+        """The job's records: parsed JSONL records, or the CSV text with format="csv"."""
+        response = self._http.get(f"/v1/jobs/{job_id}/results", params={"format": format})
+        if response.status_code >= 400:
+            self._request("GET", f"/v1/jobs/{job_id}")  # raises the API's error
+        if format == "csv":
+            return response.text
+        return [json.loads(line) for line in response.text.splitlines() if line.strip()]
 
     def instruments(
         self,

@@ -5,7 +5,7 @@ unsupported currencies, naming the offending field. `Advice` is the v1 response 
 ARCHITECTURE.md; fields beyond the contract are additive.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -218,3 +218,21 @@ class BatchResponse(Frozen):
     results: list[BatchItem]
     count: int
     failed: int
+
+
+class JobRequest(Frozen):
+    items: list[dict[str, Any]] = Field(
+        min_length=1, description="profiles; each is validated on its own, errors come per row"
+    )
+
+
+class JobStatus(Frozen):
+    id: str
+    status: str  # queued | done
+    total: int
+    done: int
+    failed: int
+    progress: float
+    created_at: datetime
+    updated_at: datetime
+    results: dict[str, str]

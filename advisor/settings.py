@@ -26,6 +26,12 @@ class Settings(BaseSettings):
         default=30.0, ge=0, description="how often the API checks for a new catalogue revision"
     )
     max_batch_items: int = Field(default=500, ge=1)
+    max_job_items: int = Field(default=100_000, ge=1)
+    jobs_worker: bool = Field(
+        default=True,
+        description="run a job worker inside the API process (with PostgreSQL, more can run "
+        "anywhere with `advisor worker`)",
+    )
     engine_threads: int = Field(
         default=1,
         ge=1,

@@ -4,16 +4,19 @@ On start it migrates the database schema and seeds the catalogue if the data fil
 not there yet, so the embedded SQLite default works on first start with no other step.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
+from advisor import jobs
 from advisor.catalogue_service import SnapshotCache
 from advisor.settings import Settings, get_settings
 from api import errors
 from api.routers import catalogue, health, match
+from api.routers import jobs as jobs_router
 from catalogue.db import prepare
 
 DESCRIPTION = (
@@ -35,9 +38,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine_pool = ThreadPoolExecutor(
             settings.engine_threads, thread_name_prefix="advisor-engine"
         )
+        app.state.queue = jobs.queue_app(settings.resolved_database_url())
+        await app.state.queue.open_async()
+        worker = None
+        if settings.jobs_worker:
+            options = jobs.worker_options(settings.resolved_database_url())
+            worker = asyncio.create_task(
+                app.state.queue.run_worker_async(**options, install_signal_handlers=False)
+            )
+            if not jobs.is_postgres(settings.resolved_database_url()):
+                for job in jobs.unfinished(db=app.state.db):  # the in-memory queue was lost
+                    await jobs.enqueue(queue=app.state.queue, job=job)
         try:
             yield
         finally:
+            if worker is not None:
+                worker.cancel()
+                with suppress(asyncio.CancelledError):
+                    await worker
+            await app.state.queue.close_async()
             app.state.engine_pool.shutdown(wait=False, cancel_futures=True)
             app.state.db.dispose()
 
@@ -53,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(match.router)
+    app.include_router(jobs_router.router)
     return app
 
 

@@ -72,3 +72,14 @@ def test_errors_carry_code_and_field(base_url: str) -> None:
             client.match(profile_data(country="XX"))
     assert missing.value.status == 404 and missing.value.code == "not_found"
     assert invalid.value.status == 422 and invalid.value.field == "country"
+
+
+def test_jobs_through_the_client(base_url: str) -> None:
+    with AdvisorClient(base_url) as client:
+        job = client.create_job([profile_data(), {"name": "x"}, profile_data(sector="water")])
+        done = client.wait_for_job(job.id, timeout=120, poll=0.2)
+        records = client.job_results(job.id)
+        table = client.job_results(job.id, format="csv")
+    assert done.total == 3 and done.failed == 1
+    assert [r["row"] for r in records] == [1, 2, 3] and not records[1]["ok"]
+    assert isinstance(table, str) and table.count("\n") == 4

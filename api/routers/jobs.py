@@ -1,0 +1,57 @@
+"""Portfolio jobs: submit many profiles, follow progress, download results (JSONL or CSV)."""
+
+import asyncio
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from advisor import jobs
+from advisor.errors import InvalidInput
+from advisor.models import JobRequest, JobStatus
+from api.deps import SettingsDep
+from api.errors import ErrorResponse
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
+
+
+@router.post(
+    "", response_model=JobStatus, status_code=202, responses={422: {"model": ErrorResponse}}
+)
+async def create_job(body: JobRequest, request: Request, settings: SettingsDep) -> JobStatus:
+    """Queue up to ADVISOR_MAX_JOB_ITEMS profiles (default 100,000); answers at once with the
+    job's id and progress. Each row gets a record: its advice, or its errors."""
+    if len(body.items) > settings.max_job_items:
+        raise InvalidInput(
+            f"at most {settings.max_job_items} items per job, got {len(body.items)}",
+            field="items",
+        )
+    db = request.app.state.db
+    job = await asyncio.to_thread(jobs.store_job, db=db, items=body.items)
+    await jobs.enqueue(queue=request.app.state.queue, job=job)
+    return await asyncio.to_thread(jobs.get_job, db=db, job_id=job.id)
+
+
+@router.get("/{job_id}", response_model=JobStatus, responses={404: {"model": ErrorResponse}})
+def get_job(job_id: str, request: Request) -> JobStatus:
+    return jobs.get_job(db=request.app.state.db, job_id=job_id)
+
+
+@router.get("/{job_id}/results", responses={404: {"model": ErrorResponse}})
+def job_results(
+    job_id: str,
+    request: Request,
+    format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
+) -> StreamingResponse:
+    """The finished rows so far, in row order (all of them once the job is done)."""
+    status = jobs.get_job(db=request.app.state.db, job_id=job_id)
+    lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt=format)
+    return StreamingResponse(
+        lines,
+        media_type=MEDIA[format],
+        headers={
+            "X-Job-Status": status.status,
+            "Content-Disposition": f'attachment; filename="{job_id}.{format}"',
+        },
+    )
