@@ -14,8 +14,7 @@ give the same findings and bench/engine.py measures the difference.
 import gc
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.grouping import INSTRUMENT_SPECS, MODEL_SPECS, groups
 from advisor.models import ProjectProfile
@@ -33,8 +32,7 @@ FINANCE_DIMENSIONS = ("governance", "funding", "business_models")
 ToEur = Callable[[float, str], float]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One derived fact as plain data: a criterion, a score or a caution."""
 
     kind: str  # "criterion" | "score" | "caution"
@@ -285,13 +283,14 @@ def run_fresh(project: Project, catalogue: list[Instrument | Group]) -> list[Fin
     return sorted((_finding(f) for f in _collect(engine)), key=_order)
 
 
-def _order(finding: Finding) -> tuple[str, str, str, str, str]:
+def _order(finding: Finding) -> tuple[str, str, str, str, str, str]:
     return (
         finding.about,
         finding.instrument,
         finding.kind,
         finding.rule,
-        finding.text + (finding.value or ""),
+        finding.text,
+        finding.value or "",
     )
 
 

@@ -110,18 +110,24 @@ class ScoringRules(KnowledgeEngine):
         rates and caps; each member adds its own maximum ticket, cost of money and kind.
         """
         costs, rates, max_share = terms
+        seen: dict[tuple, tuple[float, str]] = {}  # type: ignore[type-arg]
         for iid in ids:
             max_ticket, com, kind = extra[iid]
-            cap = ceiling(
-                costs=costs, rates=rates, capex=capex, development=dev, region=region,
-                applicant=applicant, max_share=max_share, max_ticket=max_ticket, kind=kind,
-            )  # fmt: skip
-            if stage == "planning" and dev > 0:
-                share, of = cap.by_cost.get("development", 0.0) / dev, "development cost"
-            else:
-                share, of = (cap.amount / (capex + dev) if capex + dev else 0.0), "cost"
-            points = weights.COVERAGE * share * weights.MONEY_VALUE.get(com, 0.5)
-            text = f"can fund up to {eur(cap.amount)} ({share:.0%} of the {of}: {cap.basis})"
+            key = (max_ticket, com, kind)
+            if key not in seen:
+                cap = ceiling(
+                    costs=costs, rates=rates, capex=capex, development=dev, region=region,
+                    applicant=applicant, max_share=max_share, max_ticket=max_ticket, kind=kind,
+                )  # fmt: skip
+                if stage == "planning" and dev > 0:
+                    share, of = cap.by_cost.get("development", 0.0) / dev, "development cost"
+                else:
+                    share, of = (cap.amount / (capex + dev) if capex + dev else 0.0), "cost"
+                seen[key] = (
+                    weights.COVERAGE * share * weights.MONEY_VALUE.get(com, 0.5),
+                    f"can fund up to {eur(cap.amount)} ({share:.0%} of the {of}: {cap.basis})",
+                )
+            points, text = seen[key]
             self.declare(score(iid, "score_cost_coverage", points, text, NOT_ONE_STOP))
 
     @Rule(Project(), group("cost_of_money", MATCH.com & holds(lambda c: c in PAID_LESS)))
