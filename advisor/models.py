@@ -5,10 +5,11 @@ unsupported currencies, naming the offending field. `Advice` is the v1 response 
 ARCHITECTURE.md; fields beyond the contract are additive.
 """
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from catalogue.schema import BusinessModelRecord, InstrumentRecord
 from catalogue.vocabulary import (
@@ -24,6 +25,32 @@ from catalogue.vocabulary import (
     Stage,
 )
 
+
+def _iso_date(value: object) -> object:
+    """Dates as ISO text (or date objects) only: no numbers read as Unix timestamps."""
+    if isinstance(value, date) or (
+        isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+    ):
+        return value
+    raise ValueError("use an ISO date, YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _whole_number(value: object) -> object:
+    """Integers as JSON Schema counts them (39916801.0 is one); no booleans or text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a whole number is required")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("a whole number is required")
+        return int(value)
+    return value
+
+
+WHOLE = BeforeValidator(_whole_number)  # after the bounds, so the schema shows them
+
 # An amount above this is not a city project but a typo (EUR 10 trillion is several years of the
 # EU's whole economic output); refusing it keeps the arithmetic in float's exact range.
 MAX_AMOUNT = 1e13
@@ -34,7 +61,7 @@ class Frozen(BaseModel):
 
 
 class Money(Frozen):
-    amount: Annotated[float, Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+    amount: Annotated[float, Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False, strict=True)]
     currency: Currency = "EUR"
 
 
@@ -46,29 +73,41 @@ class MoneyOut(Frozen):
 
 
 class Partners(Frozen):
-    countries: Annotated[int, Field(ge=0, le=200)] = 0
-    cities: Annotated[int, Field(ge=0, le=10_000)] = 0
-    industry: bool = False
-    research: bool = False
+    countries: Annotated[int, Field(ge=0, le=200), WHOLE] = 0
+    cities: Annotated[int, Field(ge=0, le=10_000), WHOLE] = 0
+    industry: Annotated[bool, Field(strict=True)] = False
+    research: Annotated[bool, Field(strict=True)] = False
 
 
 class Fiscal(Frozen):
     credit_rating: Annotated[str, Field(max_length=8)] | None = None
-    debt_to_revenue: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
-    ppp_payments_share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    debt_to_revenue: (
+        Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, strict=True)] | None
+    ) = None
+    ppp_payments_share: (
+        Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)] | None
+    ) = None
 
 
 class Preferences(Frozen):
-    keep_public_ownership: bool = False
-    max_private_share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    keep_public_ownership: Annotated[bool, Field(strict=True)] = False
+    max_private_share: (
+        Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)] | None
+    ) = None
     risk_appetite: RiskAppetite | None = None
 
 
 class ProjectProfile(Frozen):
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    country: Annotated[str, Field(description="ISO 3166-1 alpha-2, e.g. LT, CN, US")]
+    country: Annotated[
+        str,
+        Field(
+            description="ISO 3166-1 alpha-2, e.g. LT, CN, US",
+            json_schema_extra={"enum": sorted(ISO_COUNTRIES)},
+        ),
+    ]
     city: Annotated[str, Field(max_length=200)] | None = None
-    population: Annotated[int, Field(gt=0, le=100_000_000)] | None = None
+    population: Annotated[int, Field(gt=0, le=100_000_000), WHOLE] | None = None
     region_category: RegionCategory | None = None
     sector: Sector
     sectors: list[Sector] = Field(default_factory=list, max_length=19)
@@ -80,7 +119,13 @@ class ProjectProfile(Frozen):
     annual_savings: Money | None = None
     applicant: Applicant
     partners: Partners | None = None
-    as_of: date | None = None
+    as_of: Annotated[
+        IsoDate | None,
+        Field(
+            description="YYYY-MM-DD, 2000-01-01 to 2100-12-31; default today",
+            json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"},
+        ),
+    ] = None
     city_maturity: dict[MaturityDimension, MaturityLevel] = Field(default_factory=dict)
     fiscal: Fiscal | None = None
     preferences: Preferences | None = None

@@ -1,13 +1,12 @@
 """Catalogue endpoints: instruments (filtered, paged), business models, vocabulary."""
 
-from datetime import date
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from advisor import catalogue_service
-from advisor.models import BusinessModelPublic, InstrumentPublic
+from advisor.models import BusinessModelPublic, InstrumentPublic, IsoDate
 from api.deps import SessionDep
 from api.errors import ErrorResponse
 from catalogue.vocabulary import InstrumentKind, Jurisdiction, Sector, Status
@@ -31,7 +30,7 @@ def list_instruments(
     sector: Sector | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     status: Status | None = None,
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[InstrumentPublic]:

@@ -17,7 +17,10 @@ MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 
 
 @router.post(
-    "", response_model=JobStatus, status_code=202, responses={422: {"model": ErrorResponse}}
+    "",
+    response_model=JobStatus,
+    status_code=202,
+    responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
 async def create_job(body: JobRequest, request: Request, settings: SettingsDep) -> JobStatus:
     """Queue up to ADVISOR_MAX_JOB_ITEMS profiles (default 100,000); answers at once with the
@@ -38,7 +41,18 @@ def get_job(job_id: str, request: Request) -> JobStatus:
     return jobs.get_job(db=request.app.state.db, job_id=job_id)
 
 
-@router.get("/{job_id}/results", responses={404: {"model": ErrorResponse}})
+@router.get(
+    "/{job_id}/results",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "one record per finished row, in row order",
+            "content": {"application/x-ndjson": {}, "text/csv": {}},
+        },
+        404: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+    },
+)
 def job_results(
     job_id: str,
     request: Request,

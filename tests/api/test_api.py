@@ -179,3 +179,26 @@ def test_batch_size_is_limited_and_documented(client: TestClient) -> None:
     assert error["field"] == "items" and str(limit) in error["message"]
     assert _error(client.post("/v1/match/batch", json={"items": []}), 422)["field"] == "items"
     assert "/v1/match/batch" in client.get("/openapi.json").json()["paths"]
+
+
+def test_wrong_method_is_a_405_naming_the_allowed_ones(client: TestClient) -> None:
+    response = client.put("/v1/match", json={})
+    assert _error(response, 405)["code"] == "method_not_allowed"
+    assert response.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"as_of": 1700000000}, "as_of"),
+        ({"preferences": {"max_private_share": False}}, "preferences.max_private_share"),
+        ({"capex": {"amount": "5000000", "currency": "EUR"}}, "capex.amount"),
+        ({"population": 12.5}, "population"),
+    ],
+)
+def test_no_lax_coercion_of_numbers_and_dates(client: TestClient, change: dict, field: str) -> None:
+    assert _error(client.post("/v1/match", json=profile_data(**change)), 422)["field"] == field
+
+
+def test_instrument_filter_date_must_be_iso(client: TestClient) -> None:
+    assert _error(client.get("/v1/instruments", params={"as_of": "0"}), 422)["field"] == "as_of"
