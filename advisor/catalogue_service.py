@@ -11,10 +11,17 @@ from sqlmodel import Session
 from advisor.errors import CatalogueUnavailable, NotFound
 from advisor.models import BusinessModelPublic, InstrumentPublic
 from catalogue import repository
+from catalogue.db import prepare as prepare_database
 from catalogue.repository import InstrumentFilter
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
-from catalogue.vocabulary import VOCABULARY
+from catalogue.vocabulary import VOCABULARY, InstrumentKind, Jurisdiction, Sector, Status
+
+__all__ = [
+    "InstrumentKind", "Jurisdiction", "Sector", "Snapshot", "SnapshotCache", "Status",
+    "get_instrument", "list_business_models", "list_instruments", "prepare_database",
+    "vocabulary",
+]  # fmt: skip
 
 
 def _public(record: InstrumentRecord) -> InstrumentPublic:

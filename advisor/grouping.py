@@ -61,6 +61,7 @@ INSTRUMENT_SPECS = (
     Spec("cost_of_money", lambda r: r["cost_of_money"], ("cost_of_money",)),
     Spec("kind_money", lambda r: (r["kind"], r["cost_of_money"]), ("cost_of_money",)),
     Spec("min_maturity", lambda r: r["min_maturity"], ("min_maturity",)),
+    Spec("complexity", lambda r: r["complexity"], ("complexity",)),
     Spec("risk_transfer", lambda r: r["risk_transfer"], ("risk_transfer",)),
     Spec("kind", lambda r: r["kind"], ("kind",)),
     Spec("costs", lambda r: r["costs"], ("costs_covered",)),

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from advisor.catalogue_service import SnapshotCache
+from advisor.catalogue_service import Snapshot, SnapshotCache
 from advisor.settings import Settings
-from catalogue.snapshot import Snapshot
 
 
 def get_session(request: Request) -> Iterator[Session]:

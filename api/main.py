@@ -12,12 +12,11 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 
 from advisor import jobs
-from advisor.catalogue_service import SnapshotCache
+from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors
 from api.routers import catalogue, health, match
 from api.routers import jobs as jobs_router
-from catalogue.db import prepare
 
 DESCRIPTION = (
     "Which funding instruments and business models fit a smart-city project, why, and in what "
@@ -31,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = prepare(settings.resolved_database_url())
+        app.state.db = prepare_database(settings.resolved_database_url())
         app.state.snapshots = SnapshotCache(app.state.db, ttl=settings.snapshot_ttl_seconds)
         # engine work is CPU-bound: a few dedicated threads (each keeps its own engine) serve
         # it better than the event loop's large general pool

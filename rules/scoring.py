@@ -1,13 +1,16 @@
 """Fit scoring (soft): ranks the eligible instruments; never decides eligibility.
 
-Considerations and their sources: the project's place in the innovation and implementation
-chain decides which funding applies (000_3774adf2b4c550fa.txt §3.2.1 L1374); the share of the
-cost an instrument can carry, since EU funds are not a one-stop solution (§3.2.6.1 L1512);
-funding maturity and Annex 5 levels (§8.4 L5432, Annex 5 L5818-L5823): a city at basic level gets
-simpler structures and technical assistance first (capacity building, Ch. 9 L5525; ELENA for
-early stages, §3.2.6.3 L1619); financial instruments need experience (§3.2.6.1 L1529); grant-
-funded services risk not outliving the pilot (§6.2.9 L4400); private ownership meets resistance
-where public ownership is wanted (§2.2.2.1 L764); a risk-averse funding environment (§7.2 L4778).
+Considerations and their sources, all in 000_3774adf2b4c550fa.txt:
+- the project's place in the innovation and implementation chain decides which funding applies
+  (§3.2.1 L1374);
+- the share of the cost an instrument can carry, since EU funds are not a one-stop solution
+  (§3.2.6.1 L1512);
+- funding maturity and Annex 5 levels (§8.4 L5432, Annex 5 L5818-L5823): a city at basic level
+  gets simpler structures and technical assistance first (capacity building, Ch. 9 L5525; ELENA
+  for early stages, §3.2.6.3 L1619); financial instruments need experience (§3.2.6.1 L1529);
+- grant-funded services risk not outliving the pilot (§6.2.9 L4400);
+- private ownership meets resistance where public ownership is wanted (§2.2.2.1 L764);
+- a risk-averse funding environment (§7.2 L4778).
 Weights are in rules/weights.py.
 """
 
@@ -188,6 +191,22 @@ class ScoringRules(KnowledgeEngine):
                 score(iid, "score_maturity_gap", weights.MATURITY_GAP * gap, text, MATURITY),
                 caution(iid, "score_maturity_gap", warning, MATURITY),
             )
+
+    @Rule(
+        Project(maturity=MATCH.level),
+        group("complexity", MATCH.complexity & holds(lambda c: c in (0, 2))),
+        TEST(lambda level, complexity: (level, complexity) in weights.COMPLEXITY_FIT),
+    )
+    @sourced(MATURITY)
+    def score_complexity_for_city_maturity(self, level, complexity, ids, c, soft):
+        """Prefer simpler structures for a city at basic or average maturity (Annex 5)."""
+        points = weights.COMPLEXITY_FIT[(level, complexity)]
+        text = ("a simple structure suits a city at basic maturity" if complexity == 0
+                else "a complex structure for a city still building its capacity")  # fmt: skip
+        self.declare(*(
+            score(iid, "score_complexity_for_city_maturity", points, text, MATURITY)
+            for iid in ids
+        ))  # fmt: skip
 
     @Rule(Project(maturity=0), group("kind", "technical_assistance"))
     @sourced(TA_FIRST)

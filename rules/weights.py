@@ -16,6 +16,9 @@ OPERATION_COSTS = 2.0  # pays running costs for a project in operation
 PUBLIC_FUNDING = 3.0  # grants and budgets for a project without commercial revenue
 REVENUE_MATCH = 4.0  # the project has the revenue the instrument is built on
 MATURITY_GAP = -1.5  # per level the city lacks below the instrument's minimum maturity
+# (city maturity level, instrument complexity 0 low .. 2 high) -> points: simpler structures
+# first for a city at basic or average level (Annex 5); a mature city is indifferent
+COMPLEXITY_FIT = {(0, 0): 0.5, (0, 2): -1.0, (1, 2): -0.5}
 TA_FOR_BASIC_CITY = 2.0  # technical assistance first for a city at basic maturity
 RISK_FIT = 1.0  # risk transfer matches the stated risk appetite
 RISK_APPETITE_FIT = 2.0  # a business model made for the stated risk appetite (or against it)

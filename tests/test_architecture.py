@@ -10,6 +10,7 @@ FORBIDDEN = {
     "rules": {"api", "advisor", "sqlmodel", "sqlalchemy", "fastapi", "pydantic_settings"},
     "catalogue": {"api", "advisor", "rules", "fastapi"},
     "advisor": {"api", "fastapi"},
+    "api": {"catalogue", "rules"},
 }
 
 

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from advisor import catalogue_service
+from advisor.catalogue_service import InstrumentKind, Jurisdiction, Sector, Status
 from advisor.models import BusinessModelPublic, InstrumentPublic, IsoDate
 from api.deps import SessionDep
 from api.errors import ErrorResponse
-from catalogue.vocabulary import InstrumentKind, Jurisdiction, Sector, Status
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 T = TypeVar("T")

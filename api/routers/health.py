@@ -1,8 +1,8 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from advisor.advice import RULESET_VERSION
 from api.deps import SnapshotDep
-from rules.engine import RULESET_VERSION
 
 router = APIRouter(tags=["health"])
 
