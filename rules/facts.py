@@ -6,7 +6,8 @@ reads the derived facts back; fact dicts never leave the advisor.
 Input facts
     Project     the project being advised on; amounts already converted to EUR
     Instrument  one catalogue instrument; amounts in EUR, each field's citation in `cite`
-    Model       one catalogue business model
+                (declared for the rules that read one policy record; generic rules match Groups)
+    Model       one catalogue business model (the row form Groups are built from)
     Group       the rows that share one attribute value (what generic rules match)
 Derived facts (declared by rules)
     Criterion   one tested criterion: rule, test, value, threshold, source, passed, hard
