@@ -109,6 +109,13 @@ class ProjectProfile(Frozen):
     city: Annotated[str, Field(max_length=200)] | None = None
     population: Annotated[int, Field(gt=0, le=100_000_000), WHOLE] | None = None
     region_category: RegionCategory | None = None
+    region_category_2014_2020: Annotated[
+        RegionCategory | None,
+        Field(
+            description="the region's category in 2014-2020 (EU): CPR 2021/1060 Art. 112(3) "
+            "gives a higher ceiling to regions that were one category lower then"
+        ),
+    ] = None
     sector: Sector
     sectors: list[Sector] = Field(default_factory=list, max_length=19)
     stage: Stage

@@ -17,6 +17,7 @@ from catalogue.vocabulary import (
     CostOfMoney,
     CostType,
     Currency,
+    ExcludedCost,
     InstrumentKind,
     Jurisdiction,
     Level,
@@ -59,14 +60,59 @@ class SourceRef(Strict):
 
 
 class CoFinancingRate(Strict):
-    """A ceiling on the instrument's share of eligible cost."""
+    """A ceiling on the instrument's share of eligible cost.
+
+    `previous_region_category` narrows an entry to regions that had one of those categories in
+    the previous period (CPR 2021/1060 Art. 112(3): a transition region that was less developed
+    in 2014-2020 may get 70% instead of 60%). Where the profile does not say, the entry without
+    that condition (the lower rate) applies.
+    """
 
     rate: Rate
     region_category: RegionCategory | None = None
+    previous_region_category: list[RegionCategory] = Field(default_factory=list)
     applicant: list[Applicant] = Field(default_factory=list)
     period: str | None = None
     costs: CostType = "investment"
     note: str | None = None
+
+
+class ReachWindow(Strict):
+    """Where an instrument reaches beyond `eligible_countries`, and when.
+
+    For example an association agreement (Norway in Horizon Europe from 2021), a member state
+    before it left (the United Kingdom until 2020-01-31), or a lending mandate outside the
+    Union. `funded: false` records a country whose entities may take part but are not funded.
+    """
+
+    countries: list[str] = Field(min_length=1)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    basis: str = Field(min_length=1, description="the legal basis of the window, with its clause")
+    funded: bool = True
+
+    @field_validator("countries")
+    @classmethod
+    def _known_countries(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if code not in COUNTRY_GROUPS and not (len(code) == 2 and code.isupper()):
+                raise ValueError(f"{code!r} is neither an ISO alpha-2 code nor a country group")
+        return value
+
+    def covers(self, country: str, on: date) -> bool:
+        if self.valid_from is not None and on < self.valid_from:
+            return False
+        if self.valid_to is not None and on > self.valid_to:
+            return False
+        expanded = {c for code in self.countries for c in COUNTRY_GROUPS.get(code, (code,))}
+        return country in expanded
+
+
+class TicketRange(Strict):
+    """The usual size of one award or loan, in the record's ticket currency."""
+
+    low: Amount | None = None
+    high: Amount | None = None
 
 
 class InstrumentRecord(Strict):
@@ -94,6 +140,20 @@ class InstrumentRecord(Strict):
     min_population: int | None = Field(default=None, ge=0)
     min_partner_countries: int | None = Field(default=None, ge=1)
     co_financing: list[CoFinancingRate] = Field(default_factory=list)
+    reach: list[ReachWindow] = Field(
+        default_factory=list, description="dated windows beyond eligible_countries"
+    )
+    excluded_costs: list[ExcludedCost] = Field(
+        default_factory=list, description="cost items the legal basis excludes"
+    )
+    typical_ticket: TicketRange | None = None
+    legal_basis: str | None = Field(default=None, description="the act and article it rests on")
+    prohibited_from: date | None = Field(
+        default=None, description="from this date its use is prohibited (status follows the date)"
+    )
+    not_applicable: dict[str, str] = Field(
+        default_factory=dict, description="required field -> why it has no meaning for this record"
+    )
     revenue_required: bool = False
     revenue_streams_any: list[RevenueStream] = Field(
         default_factory=list, description="project needs one of these; empty = any real revenue"
@@ -132,6 +192,11 @@ class InstrumentRecord(Strict):
         for name in self.unconfirmed:
             if name not in known and not name.startswith("params."):
                 raise ValueError(f"unconfirmed names unknown field {name!r}")
+        for name in self.not_applicable:
+            if name not in known:
+                raise ValueError(f"not_applicable names unknown field {name!r}")
+        if "infrastructure" in self.excluded_costs and "investment" in self.costs_covered:
+            raise ValueError("excludes infrastructure but covers investment costs")
         return self
 
     def countries(self) -> list[str]:
