@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from advisor import engine as runner
 from advisor.engine import Finding
@@ -14,13 +15,15 @@ from advisor.models import (
     Option,
     ProjectProfile,
     Reason,
+    ToCheck,
 )
 from advisor.money import Converter
-from advisor.ranking import rank
+from advisor.ranking import shortlist
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
-from rules.ceilings import ceiling
+from rules.ceilings import GRANT_KINDS, Ceiling, Terms, ceiling
 from rules.engine import RULESET_VERSION
+from rules.phases import phase_of
 
 TOP_REASONS = 8
 TOP_MODELS = 8
@@ -51,32 +54,72 @@ def _soft_caution(finding: Finding) -> Reason:
     )
 
 
-def _max_amount(
-    record: InstrumentRecord, profile: ProjectProfile, money: Converter
-) -> tuple[float | None, list[str]]:
-    """The instrument's ceiling for this project in EUR (None: not recorded), and what it covers."""
-    capex = money.to_eur(profile.capex.amount, profile.capex.currency)
-    dev = profile.development_cost
-    development = money.to_eur(dev.amount, dev.currency) if dev else 0.0
-    cur = record.ticket_currency
-    cap = ceiling(
-        costs=record.costs_covered,
-        rates=[r.model_dump() for r in record.co_financing],
-        capex=capex,
-        development=development,
-        region=profile.region_category,
-        applicant=profile.applicant,
-        max_share=record.max_share_of_cost,
-        max_ticket=None if record.max_ticket is None else money.to_eur(record.max_ticket, cur),
-        kind=record.kind,
+# Fields an option's eligibility rests on (docs/eligibility.md, section 2): when the catalogue
+# marks one unconfirmed, the option goes to `to_check`, whatever the engine's tests said.
+ELIGIBILITY_FIELDS = (
+    "eligible_countries", "reach", "applicant_types", "sectors", "stages", "costs_covered",
+    "excluded_costs", "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
+    "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
+    "status", "prohibited_from", "params.prohibited_countries",
+)  # fmt: skip
+SHORT_LIST = 10  # options shown by default; `limit` asks for more (at most MAX_LIMIT)
+MAX_LIMIT = 50
+STATE_AID_GAP = (
+    "GBER Reg. (EU) 651/2014 Art. 56(6) (aid at most eligible costs minus operating profit): "
+    "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX%3A02014R0651-20230701"
+)
+
+
+def status_on(record: InstrumentRecord, on: date) -> str:
+    """The instrument's status on the advice date, from its dates (not today's status)."""
+    if record.prohibited_from is not None and on >= record.prohibited_from:
+        return "prohibited"
+    if record.valid_to is not None and on > record.valid_to:
+        return "closed"
+    if record.valid_from is not None and on < record.valid_from:
+        return "not_yet_open"
+    if record.status in ("closed", "superseded", "prohibited", "proposed"):
+        return "active"  # open on that date by its own dates
+    return record.status
+
+
+def _ceiling(terms: Terms, project: Any) -> Ceiling:
+    return ceiling(
+        terms,
+        capex=project["capex"],
+        development=project["development"],
+        region=project["region_category"],
+        applicant=project["applicant"],
+        previous_region=project["previous_region_category"],
     )
-    if not cap.known and not cap.by_cost:
-        return None, []
-    return cap.amount, sorted(cap.by_cost)
+
+
+def _verify(record: InstrumentRecord, soft: list[Finding], cap: Ceiling) -> list[str]:
+    """What to verify before relying on an option whose eligibility rests on unconfirmed facts."""
+    out = [
+        f"{f.test}: {f.value} against {f.threshold} (the catalogue's value is unconfirmed)"
+        for f in soft
+    ]
+    for name in record.unconfirmed:
+        if name in ELIGIBILITY_FIELDS:
+            if name.startswith("params."):
+                value = record.params.get(name.removeprefix("params."))
+            else:
+                value = getattr(record, name)
+            shown = "any" if value in ([], None) else value
+            out.append(f"{name}: the catalogue holds {shown!r}, which no source has confirmed")
+    if not cap.known:
+        out.append("co-financing ceiling: no source gives the rate for this project's costs")
+    return out
 
 
 def advise(
-    profile: ProjectProfile, snapshot: Snapshot, *, today: date | None = None, fresh: bool = False
+    profile: ProjectProfile,
+    snapshot: Snapshot,
+    *,
+    today: date | None = None,
+    fresh: bool = False,
+    limit: int = SHORT_LIST,
 ) -> Advice:
     """Rank the catalogue's instruments for `profile`, with reasons, why-nots and successors.
 
@@ -88,6 +131,7 @@ def advise(
         profile = profile.model_copy(update={"as_of": as_of})
     money = Converter(snapshot, as_of)
     project = runner.project_fact(profile, money.to_eur)
+    limit = max(1, min(limit, MAX_LIMIT))
 
     def build() -> list:  # type: ignore[type-arg]
         return runner.catalogue_facts(
@@ -107,7 +151,8 @@ def advise(
         target = by_model if finding.about == "business_model" else by_instrument
         target[finding.instrument].append(finding)
 
-    options: list[Option] = []
+    candidates: list[Option] = []
+    to_check: list[ToCheck] = []
     excluded: list[Excluded] = []
     currency = profile.capex.currency
     for record in snapshot.instruments:
@@ -116,12 +161,51 @@ def advise(
         if hard:
             excluded.append(_excluded(record, hard))
             continue
-        scores = [f for f in own if f.kind == "score"]
+        soft = [f for f in own if f.kind == "criterion" and not f.hard]
+        scores = sorted((f for f in own if f.kind == "score"), key=lambda f: -f.points)
         cautions = [_reason(f) for f in own if f.kind == "caution"]
-        cautions += [_soft_caution(f) for f in own if f.kind == "criterion" and not f.hard]
-        amount, covers = _max_amount(record, profile, money)
-        scores.sort(key=lambda f: -f.points)
-        options.append(
+        terms = runner.terms_of(record, money.to_eur)
+        cap = _ceiling(terms, project)
+        phase = phase_of(record.stages, profile.stage)
+        score = round(sum(f.points for f in scores), 3)
+        amount = (
+            MoneyOut(amount=round(money.from_eur(cap.amount, currency), 2), currency=currency)
+            if cap.known
+            else None
+        )
+        verify = _verify(record, soft, cap)
+        if verify:
+            to_check.append(
+                ToCheck(
+                    instrument_id=record.id,
+                    name=record.name_en,
+                    name_zh=record.name_zh,
+                    kind=record.kind,
+                    score=score,
+                    verify=verify,
+                    max_amount=amount,
+                    phase=phase,
+                    later=phase != profile.stage,
+                    reasons=[_reason(f) for f in scores[:TOP_REASONS]],
+                )  # fmt: skip
+            )
+            continue
+        if (
+            record.eu_funds
+            and record.kind in GRANT_KINDS
+            and profile.applicant in runner.UNDERTAKINGS
+            and set(profile.revenue_streams) - {"none"}
+        ):
+            cautions.append(
+                Reason(
+                    rule="amount_at_most_funding_gap",
+                    text="state aid to an undertaking: the amount shown is an upper bound; the "
+                    "aid may not exceed the eligible cost minus the operating profit of the "
+                    "investment, which the project's revenue reduces",
+                    source=STATE_AID_GAP,
+                )
+            )
+        candidates.append(
             Option(
                 instrument_id=record.id,
                 name=record.name_en,
@@ -129,17 +213,22 @@ def advise(
                 kind=record.kind,
                 jurisdiction=record.jurisdiction,
                 rank=0,
-                score=round(sum(f.points for f in scores), 3),
-                status=record.status,
+                score=score,
+                status=status_on(record, as_of),
                 reasons=[_reason(f) for f in scores[:TOP_REASONS]],
                 cautions=cautions,
-                max_amount=None
-                if amount is None
-                else MoneyOut(amount=round(money.from_eur(amount, currency), 2), currency=currency),
-                covers=covers,
+                max_amount=amount,
+                amount_basis=Reason(
+                    rule="amount_ceiling", text=cap.basis, source=terms.rates_source
+                ),
+                covers=sorted(cap.by_cost),
+                phase=phase,
+                later=phase != profile.stage,
             )
         )
-    options = rank(options)
+    options, also_eligible = shortlist(candidates, limit=limit)
+    to_check.sort(key=lambda t: (-t.score, t.instrument_id))
+
     excluded.sort(key=lambda e: (not e.near_miss, e.instrument_id))
 
     warnings: list[str] = []
@@ -153,6 +242,8 @@ def advise(
     warnings.extend(_debt_headroom(profile, mixes, snapshot))
     return Advice(
         options=options,
+        also_eligible=also_eligible,
+        to_check=to_check,
         excluded=excluded,
         mixes=mixes,
         business_models=_business_models(snapshot, by_model),

@@ -21,6 +21,7 @@ from advisor.models import ProjectProfile
 from catalogue.schema import BusinessModelRecord, InstrumentRecord, SourceRef
 from catalogue.vocabulary import EU27, MATURITY_ORDER
 from rules._experta import freeze
+from rules.ceilings import Terms
 from rules.engine import AdvisorEngine
 from rules.facts import Caution, Criterion, Group, Instrument, Model, Project, Score
 
@@ -64,10 +65,19 @@ def citation(source: SourceRef) -> str:
 
 
 def _citations(record: InstrumentRecord | BusinessModelRecord) -> dict[str, str]:
+    """Per field, the source that supports it; per `field=value`, the one supporting that value.
+
+    Where several sources support a field, an official reference (a legal text or programme
+    page) is preferred to a seed line, so a rate or rule cites the clause it rests on. A field
+    no source supports falls back to the record's first source ("*").
+    """
     cites: dict[str, str] = {"*": citation(record.sources[0])}
-    for source in record.sources:
+    ranked = sorted(record.sources, key=lambda s: s.lines is not None)  # official refs first
+    for source in ranked:
         for field in source.supports:
             cites.setdefault(field, citation(source))
+            if "=" in field:  # the source backs one value of the field: it backs the field too
+                cites.setdefault(field.split("=", 1)[0], citation(source))
     return cites
 
 
@@ -107,6 +117,7 @@ def project_fact(profile: ProjectProfile, to_eur: ToEur) -> Project:
         revenue=tuple(sorted(s for s in set(profile.revenue_streams) if s != "none")),
         population=profile.population,
         region_category=profile.region_category,
+        previous_region_category=profile.region_category_2014_2020,
         partner_countries=partners.countries if partners else 0,
         industry_partner=bool(partners and partners.industry),
         as_of=profile.as_of,
@@ -127,6 +138,7 @@ def instrument_fact(record: InstrumentRecord, to_eur: ToEur) -> Instrument:
     def eur(amount: float | None) -> float | None:
         return None if amount is None else to_eur(amount, cur)
 
+    cites = _citations(record)
     return Instrument(
         id=record.id,
         kind=record.kind,
@@ -145,6 +157,9 @@ def instrument_fact(record: InstrumentRecord, to_eur: ToEur) -> Instrument:
         min_population=record.min_population,
         min_partners=record.min_partner_countries,
         co_financing=freeze([rate.model_dump() for rate in record.co_financing]),
+        terms=terms_of(record, to_eur, cites),
+        reach=reach_of(record),
+        prohibited=(record.status == "prohibited", record.prohibited_from),
         revenue_required=record.revenue_required,
         revenue_any=tuple(record.revenue_streams_any),
         valid_from=record.valid_from,
@@ -157,8 +172,44 @@ def instrument_fact(record: InstrumentRecord, to_eur: ToEur) -> Instrument:
         min_maturity=MATURITY_ORDER[record.min_maturity],
         unconfirmed=tuple(record.unconfirmed),
         params=freeze(dict(record.params)),
-        cite=freeze(_citations(record)),
+        cite=freeze(cites),
     )
+
+
+def terms_of(record: InstrumentRecord, to_eur: ToEur, cites: dict[str, str] | None = None) -> Terms:
+    """What the instrument's amount depends on, in EUR (rules/ceilings.py)."""
+    cur = record.ticket_currency
+    unconfirmed = set(record.unconfirmed)
+    typical = record.typical_ticket
+    cites = cites if cites is not None else _citations(record)
+    return Terms(
+        kind=record.kind,
+        costs=tuple(record.costs_covered),
+        rates=tuple(freeze(rate.model_dump()) for rate in record.co_financing),
+        rates_stated="co_financing" not in unconfirmed,
+        max_share=record.max_share_of_cost,
+        max_ticket=None if record.max_ticket is None else to_eur(record.max_ticket, cur),
+        max_ticket_confirmed="max_ticket" not in unconfirmed,
+        typical_high=None if typical is None or typical.high is None else to_eur(typical.high, cur),
+        rates_source=cites.get("co_financing") or cites.get("max_share_of_cost") or cites["*"],
+    )
+
+
+def reach_of(record: InstrumentRecord) -> tuple:  # type: ignore[type-arg]
+    """(eligible countries, windows) with groups expanded: windows are (countries, from, to,
+    funded) tuples."""
+    from catalogue.vocabulary import COUNTRY_GROUPS
+
+    windows = tuple(
+        (
+            tuple(sorted({c for code in w.countries for c in COUNTRY_GROUPS.get(code, (code,))})),
+            w.valid_from,
+            w.valid_to,
+            w.funded,
+        )
+        for w in record.reach
+    )
+    return (tuple(record.countries()), windows)
 
 
 def model_fact(record: BusinessModelRecord) -> Model:

@@ -11,6 +11,7 @@ from typing import Any
 
 from rules._experta import freeze
 from rules.facts import Group
+from rules.records import cite_values
 
 CLOSED = {"closed", "superseded"}
 
@@ -40,24 +41,30 @@ def _has_regional_rates(row: Any) -> bool:
 
 INSTRUMENT_SPECS = (
     Spec("countries", lambda r: r["countries"], ("eligible_countries",)),
+    Spec("reach", lambda r: r["reach"], ("eligible_countries", "reach"),
+         when=lambda r: bool(r["reach"][0] or r["reach"][1])),
     Spec("applicants", lambda r: r["applicants"], ("applicant_types",)),
-    Spec("sectors", lambda r: r["sectors"], ("sectors",)),
+    Spec("sectors", lambda r: r["sectors"], ("sectors",),
+         extra=lambda r: cite_values(r["cite"], "sectors", r["sectors"])),
     Spec("stages", lambda r: r["stages"], ("stages",)),
     Spec("min_cost", lambda r: r["min_cost"], ("min_project_cost",)),
     Spec("max_cost", lambda r: r["max_cost"], ("max_project_cost",)),
-    Spec("ticket", lambda r: (r["costs"], r["min_ticket"]), ("min_ticket",)),
+    Spec("ticket", lambda r: (r["min_ticket"], r["terms"]), ("min_ticket",),
+         when=lambda r: r["min_ticket"] is not None),
     Spec("revenue", lambda r: (r["revenue_required"], r["revenue_any"]), ("revenue_required",)),
-    Spec("revenue_any", lambda r: r["revenue_any"], ("revenue_streams_any",)),
+    Spec("revenue_any", lambda r: r["revenue_any"], ("revenue_streams_any",),
+         extra=lambda r: cite_values(r["cite"], "revenue_streams_any", r["revenue_any"])),
     Spec("min_population", lambda r: r["min_population"], ("min_population",)),
     Spec("min_partners", lambda r: r["min_partners"], ("min_partner_countries",)),
     Spec("closing", lambda r: r["valid_to"], ("valid_to",), extra=lambda r: r["successor"],
          soft=_closing_is_soft),
     Spec("opening", lambda r: r["valid_from"], ("valid_from",)),
-    Spec("status", lambda r: r["status"], ("status",)),
+    Spec("prohibition", lambda r: r["prohibited"], ("status", "prohibited_from"),
+         when=lambda r: r["prohibited"][0] or r["prohibited"][1] is not None),
     Spec("ban", lambda r: (r["params"].get("prohibited_countries"),
                            r["params"].get("prohibited_since")), ("params.prohibited_countries",)),
-    Spec("coverage", lambda r: (r["costs"], r["co_financing"], r["max_share"]), ("co_financing",),
-         extra=lambda r: (r["max_ticket"], r["cost_of_money"], r["kind"])),
+    Spec("coverage", lambda r: r["terms"], ("co_financing",),
+         extra=lambda r: r["cost_of_money"]),
     Spec("cost_of_money", lambda r: r["cost_of_money"], ("cost_of_money",)),
     Spec("kind_money", lambda r: (r["kind"], r["cost_of_money"]), ("cost_of_money",)),
     Spec("min_maturity", lambda r: r["min_maturity"], ("min_maturity",)),
@@ -66,9 +73,12 @@ INSTRUMENT_SPECS = (
     Spec("kind", lambda r: r["kind"], ("kind",)),
     Spec("costs", lambda r: r["costs"], ("costs_covered",)),
     Spec("eu_funds", lambda r: (r["eu_funds"], r["kind"]), ("eu_funds",)),
+    Spec("reluctance", lambda r: r["params"].get("private_ownership_reluctance_countries"),
+         ("params.private_ownership_reluctance_countries",)),
+    Spec("previous_rates", lambda r: tuple(sorted({
+        x.get("region_category") for x in r["co_financing"] if x.get("previous_region_category")
+    })), ("co_financing",)),
     Spec("regional_rates", lambda r: r["countries"], ("co_financing",), when=_has_regional_rates),
-    Spec("eu_reach", lambda r: r["params"].get("associated_countries") or "",
-         ("eligible_countries",), when=lambda r: r["jurisdiction"] == "EU" and not r["countries"]),
 )  # fmt: skip
 
 MODEL_SPECS = (

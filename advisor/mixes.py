@@ -24,16 +24,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from advisor.engine import terms_of
 from advisor.models import Mix, MixComponent, MoneyOut, Option, ProjectProfile
 from advisor.money import Converter
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
-from rules.ceilings import GRANT_KINDS, applicable_rate
+from rules.ceilings import GRANT_KINDS, ceiling
 
 MAX_COMPONENTS = 4
 CANDIDATES = 12  # a mix draws on the shortlist: the best-ranked usable options
 COSTS = ("development", "investment")
 REPAYABLE = {"loan", "financial_instrument", "guarantee"}
+DEBT = {"loan", "bond", "financial_instrument"}
 PRIVATE = {"ppp_structure", "performance_contract", "equity", "crowdfunding"}
 
 # What each strategy funds first: weight per unit of cost by instrument kind.
@@ -66,6 +68,7 @@ class Usable:
     cap: int
     min_ticket: int
     eu_grant: bool
+    debt: bool = False  # borrowed money: never project capital (China, Guofa [2019] 26)
 
 
 def _cents(amount: float) -> int:
@@ -85,45 +88,46 @@ def _usable(
     money: Converter,
     base: dict[str, int],
 ) -> list[Usable]:
+    """The short-listed options with their limits in cents: each cost line at most its rate
+    times that cost, the whole at most the option's ceiling (rules/ceilings.py), which is also
+    the amount the option shows."""
     currency = profile.capex.currency
-    total = sum(base.values())
+    capex_eur = money.to_eur(profile.capex.amount, currency)
+    dev = profile.development_cost
+    dev_eur = money.to_eur(dev.amount, dev.currency) if dev else 0.0
     out = []
     for option in options:
         record = snapshot.instrument(option.instrument_id)
         if record is None or record.kind == "delivery_tool":
             continue
-        rates = [r.model_dump() for r in record.co_financing]
-        upper: dict[str, int] = {}
-        for cost in COSTS:
-            if cost not in record.costs_covered or base[cost] <= 0:
-                continue
-            rate = applicable_rate(
-                rates, cost=cost, region=profile.region_category, applicant=profile.applicant
-            )
-            if rate is None:
-                if record.kind in GRANT_KINDS:
-                    continue  # a grant whose ceiling the catalogue does not record
-                rate = 1.0
-            upper[cost] = math.floor(base[cost] * rate)
-        if not upper:
+        cap = ceiling(
+            terms_of(record, money.to_eur),
+            capex=capex_eur,
+            development=dev_eur,
+            region=profile.region_category,
+            applicant=profile.applicant,
+            previous_region=profile.region_category_2014_2020,
+        )
+        upper = {
+            cost: math.floor(base[cost] * rate)
+            for cost, rate in cap.rate_by_cost.items()
+            if base.get(cost, 0) > 0
+        }
+        if not upper or not cap.known:
             continue
+        limit = min(sum(upper.values()), _cents_at_most(money.from_eur(cap.amount, currency)))
 
         def convert(amount: float | None, unit: str = record.ticket_currency) -> int | None:
             if amount is None:
                 return None
             return _cents_at_most(money.from_eur(money.to_eur(amount, unit), currency))
 
-        cap = sum(upper.values())
-        if record.max_share_of_cost is not None:
-            cap = min(cap, math.floor(total * record.max_share_of_cost))
-        max_ticket = convert(record.max_ticket)
-        if max_ticket is not None:
-            cap = min(cap, max_ticket)
         min_ticket = convert(record.min_ticket) or 0
-        if min_ticket and math.ceil(min_ticket) > cap:
+        if min_ticket and min_ticket > limit:
             continue
         eu_grant = record.eu_funds and record.kind in GRANT_KINDS
-        out.append(Usable(option, record, upper, cap, min_ticket, eu_grant))
+        debt = record.kind in DEBT
+        out.append(Usable(option, record, upper, limit, min_ticket, eu_grant, debt))
         if len(out) == CANDIDATES:
             break
     return out
@@ -145,7 +149,9 @@ def _forbidden_pairs(usable: list[Usable]) -> set[tuple[int, int]]:
     return pairs  # type: ignore[return-value]
 
 
-def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tuple[int, str], int]:
+def _solve(
+    strategy: str, usable: list[Usable], base: dict[str, int], debt_cap: int | None = None
+) -> dict[tuple[int, str], int]:
     """Cents per (usable index, cost type) for one strategy; empty when nothing fits.
 
     The linear relaxation (no component limit, minimum tickets, EU-grant exclusivity or
@@ -153,14 +159,14 @@ def _solve(strategy: str, usable: list[Usable], base: dict[str, int]) -> dict[tu
     its solution happens to respect all four it is that optimum, and the branch and bound is
     needed only otherwise.
     """
-    relaxed = _solve_relaxed(strategy, usable, base)
+    relaxed = _solve_relaxed(strategy, usable, base, debt_cap)
     if relaxed is not None:
         return relaxed
-    return _solve_exact(strategy, usable, base)
+    return _solve_exact(strategy, usable, base, debt_cap)
 
 
 def _solve_relaxed(
-    strategy: str, usable: list[Usable], base: dict[str, int]
+    strategy: str, usable: list[Usable], base: dict[str, int], debt_cap: int | None
 ) -> dict[tuple[int, str], int] | None:
     total = float(sum(base.values()))
     pairs = [(i, c) for i, u in enumerate(usable) for c in u.upper]
@@ -172,6 +178,10 @@ def _solve_relaxed(
         if any(p[1] == cost for p in pairs):
             rows.append([1.0 if p[1] == cost else 0.0 for p in pairs])
             bounds_hi.append(base[cost] / total)
+    debt_pairs = [p for p in pairs if p[1] == "investment" and usable[p[0]].debt]
+    if debt_cap is not None and debt_pairs:
+        rows.append([1.0 if p in debt_pairs else 0.0 for p in pairs])
+        bounds_hi.append(debt_cap / total)
     result = linprog(
         [-_weight(strategy, usable[i]) for i, _ in pairs],
         A_ub=np.array(rows),
@@ -194,11 +204,11 @@ def _solve_relaxed(
     if any(a in used and b in used for a, b in _forbidden_pairs(usable)):
         return None
     index = {p: k for k, p in enumerate(x)}
-    return _to_cents(np.array(list(x.values())), index, used, usable, base)
+    return _to_cents(np.array(list(x.values())), index, used, usable, base, debt_cap)
 
 
 def _solve_exact(
-    strategy: str, usable: list[Usable], base: dict[str, int]
+    strategy: str, usable: list[Usable], base: dict[str, int], debt_cap: int | None
 ) -> dict[tuple[int, str], int]:
     total = float(sum(base.values()))
     pairs = [(i, c) for i, u in enumerate(usable) for c in u.upper]
@@ -243,6 +253,9 @@ def _solve_exact(
             for p in eu:
                 row({x_at[p]: 1.0, z_at[p]: -base[cost] / total}, -np.inf, 0.0)
             row({z_at[p]: 1.0 for p in eu}, -np.inf, 1.0)
+    debt = {k: 1.0 for (i, c), k in x_at.items() if c == "investment" and usable[i].debt}
+    if debt_cap is not None and debt:
+        row(debt, -np.inf, debt_cap / total)
     for a, b in sorted(_forbidden_pairs(usable)):
         row({y_at(a): 1.0, y_at(b): 1.0}, -np.inf, 1.0)
     row({y_at(i): 1.0 for i in range(n_y)}, -np.inf, MAX_COMPONENTS)
@@ -258,7 +271,7 @@ def _solve_exact(
     if result.x is None:
         return {}
     used = {i for i in range(n_y) if result.x[y_at(i)] > 0.5}
-    return _to_cents(result.x, x_at, used, usable, base)
+    return _to_cents(result.x, x_at, used, usable, base, debt_cap)
 
 
 def _to_cents(
@@ -267,6 +280,7 @@ def _to_cents(
     used: set[int],
     usable: list[Usable],
     base: dict[str, int],
+    debt_cap: int | None = None,
 ) -> dict[tuple[int, str], int]:
     """Floor the solution to cents, then repair what rounding could leave outside a limit."""
     total = sum(base.values())
@@ -297,6 +311,17 @@ def _to_cents(
             cut = min(excess, amounts[p])
             amounts[p] -= cut
             excess -= cut
+    if debt_cap is not None:  # project capital: borrowed money at most the cap, to the cent
+        debt = [p for p in amounts if p[1] == "investment" and usable[p[0]].debt]
+        excess = sum(amounts[p] for p in debt) - debt_cap
+        for p in sorted(debt, key=lambda p: amounts[p]):
+            if excess <= 0:
+                break
+            cut = min(excess, amounts[p])
+            amounts[p] -= cut
+            excess -= cut
+            if 0 < amounts[p] < usable[p[0]].min_ticket:
+                amounts[p] = 0
     return {p: v for p, v in amounts.items() if v > 0}
 
 
@@ -316,12 +341,17 @@ SEQUENCE = (
 )  # fmt: skip
 
 
-def _notes(components: list[tuple[Usable, str, int]], gap: int, currency: str) -> list[str]:
+def _notes(
+    components: list[tuple[Usable, str, int]], gap: int, currency: str, stage: str
+) -> list[str]:
     notes = []
     for matches, text in SEQUENCE:
         ids = sorted({u.record.id for u, c, _ in components if matches(u, c)})
         if ids:
             notes.append(f"{len(notes) + 1}. {text.format(ids=', '.join(ids))}")
+    later = sorted({(u.option.phase, u.record.id) for u, _, _ in components if u.option.later})
+    for phase, ident in later:
+        notes.append(f"{ident} finances the {phase} phase, after the current {stage} stage")
     if gap:
         notes.append(
             f"gap of {currency} {gap / 100:,.2f}: city budget, other sources, or a smaller phase"
@@ -329,10 +359,42 @@ def _notes(components: list[tuple[Usable, str, int]], gap: int, currency: str) -
     return notes
 
 
+FAMILIES: tuple[tuple[frozenset[str], str], ...] = (
+    (GRANT_KINDS, "Grant-led"),
+    (frozenset(REPAYABLE), "Loan-led"),
+    (frozenset({"bond"}), "Bond-led"),
+    (frozenset(PRIVATE), "Private/PPP-led"),
+    (frozenset({"value_capture"}), "Value-capture-led"),
+    (frozenset({"procurement"}), "Service-purchase-led"),
+)
+
+
+def _label(parts: list[tuple[Usable, str, int]]) -> str:
+    """What carries most of the mix's money names it (never the strategy that built it)."""
+    money: dict[str, int] = {}
+    for u, _, v in parts:
+        family = next((label for kinds, label in FAMILIES if u.record.kind in kinds), "Mixed")
+        money[family] = money.get(family, 0) + v
+    return max(money.items(), key=lambda item: (item[1], item[0]))[0]
+
+
+def project_capital_share(snapshot: Snapshot, country: str) -> tuple[float, str] | None:
+    """The minimum share of own capital a project in `country` must carry, from the catalogue
+    (China: Guofa [2019] 26, as the records of its lenders state it), with the record's id."""
+    found = [
+        (float(r.params["project_capital_min_share"]), r.id)
+        for r in snapshot.instruments
+        if "project_capital_min_share" in r.params
+        and country in r.countries()
+        and "params.project_capital_min_share" not in r.unconfirmed
+    ]
+    return max(found) if found else None
+
+
 def compose(
     *, options: list[Option], snapshot: Snapshot, profile: ProjectProfile, money: Converter
 ) -> list[Mix]:
-    """Up to three distinct mixes (grant-led, loan-led, private-led) from the eligible options."""
+    """Up to three distinct mixes from the short-listed options, each labelled by its content."""
     currency = profile.capex.currency
     dev = profile.development_cost
     base = {
@@ -343,10 +405,13 @@ def compose(
     }
     total = sum(base.values())
     usable = _usable(options, snapshot, profile, money, base)
+    capital = project_capital_share(snapshot, profile.country)
+    debt_cap = None if capital is None else math.floor(base["investment"] * (1 - capital[0]))
     mixes: list[Mix] = []
     seen: set[frozenset[tuple[str, str, int]]] = set()
-    for strategy, (label, _, _) in STRATEGIES.items():
-        cents = _solve(strategy, usable, base) if usable else {}
+    labels: dict[str, int] = {}
+    for strategy in STRATEGIES:
+        cents = _solve(strategy, usable, base, debt_cap) if usable else {}
         if not cents:
             continue
         key = frozenset((usable[i].record.id, c, v) for (i, c), v in cents.items())
@@ -359,9 +424,21 @@ def compose(
         )
         funded = sum(v for _, _, v in parts)
         gap = total - funded
+        label = _label(parts)
+        labels[label] = labels.get(label, 0) + 1
+        ident = label.lower().replace("/", "_").replace("-", "_")
+        if labels[label] > 1:
+            ident, label = f"{ident}_{labels[label]}", f"{label} (alternative {labels[label]})"
+        notes = _notes(parts, gap, currency, profile.stage)
+        if capital is not None and any(u.debt for u, _, _ in parts):
+            notes.append(
+                f"project capital: at least {capital[0]:.0%} of the investment must be the "
+                f"sponsor's own capital, so loans and bonds fund at most {1 - capital[0]:.0%} "
+                f"(as recorded with {capital[1]})"
+            )
         mixes.append(
             Mix(
-                id=strategy,
+                id=ident,
                 label=label,
                 components=[
                     MixComponent(
@@ -374,7 +451,7 @@ def compose(
                 ],
                 funded=MoneyOut(amount=funded / 100, currency=currency),
                 gap=MoneyOut(amount=gap / 100, currency=currency),
-                notes=_notes(parts, gap, currency),
+                notes=notes,
             )
         )
     return mixes

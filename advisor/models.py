@@ -175,11 +175,46 @@ class Option(Frozen):
     jurisdiction: str
     rank: int
     score: float
-    status: str
+    status: str = Field(description="the instrument's status on the advice date")
     reasons: list[Reason]
     cautions: list[Reason] = Field(default_factory=list)
     max_amount: MoneyOut | None = None
+    amount_basis: Reason | None = Field(
+        default=None, description="how max_amount follows from the rate, cap or ticket it rests on"
+    )
     covers: list[str] = Field(default_factory=list)
+    phase: str | None = Field(
+        default=None, description="the phase it finances: the project's stage, or a later one"
+    )
+    later: bool = Field(default=False, description="true when `phase` comes after the stage now")
+
+
+class AlsoEligible(Frozen):
+    """Eligible, but not on the short list of options."""
+
+    instrument_id: str
+    name: str
+    name_zh: str
+    kind: str
+    score: float
+    why_lower: str
+
+
+class ToCheck(Frozen):
+    """Eligible only if an unconfirmed fact holds: never in `options`, never in a mix."""
+
+    instrument_id: str
+    name: str
+    name_zh: str
+    kind: str
+    score: float
+    verify: list[str] = Field(description="what to verify before relying on it")
+    max_amount: MoneyOut | None = Field(
+        default=None, description="the conservative amount, where a bound is known"
+    )
+    phase: str | None = None
+    later: bool = False
+    reasons: list[Reason] = Field(default_factory=list)
 
 
 class Excluded(Frozen):
@@ -224,6 +259,8 @@ class FxUsed(Frozen):
 
 class Advice(Frozen):
     options: list[Option]
+    also_eligible: list[AlsoEligible] = Field(default_factory=list)
+    to_check: list[ToCheck] = Field(default_factory=list)
     excluded: list[Excluded]
     mixes: list[Mix] = Field(default_factory=list)
     business_models: list[BusinessModelFit] = Field(default_factory=list)

@@ -49,7 +49,10 @@ class SourceRef(Strict):
     lines: str | None = Field(default=None, description="e.g. 'L1620-L1625'")
     reference: str | None = Field(default=None, description="e.g. 'instrument_facts.md A9 [1]'")
     url: str | None = None
-    supports: list[str] = Field(default_factory=list, description="fields this source backs")
+    supports: list[str] = Field(
+        default_factory=list,
+        description="fields this source backs; 'field=value' where it backs one value of a list",
+    )
     quote: str | None = None
 
     @model_validator(mode="after")

@@ -31,7 +31,7 @@ REQUIRED: tuple[str, ...] = (
 
 def stated(record: InstrumentRecord) -> set[str]:
     """The fields a source backs, research left unconfirmed, or that do not apply."""
-    supported = {field for source in record.sources for field in source.supports}
+    supported = {field.split("=", 1)[0] for source in record.sources for field in source.supports}
     supported.discard("*")
     return supported | set(record.unconfirmed) | set(record.not_applicable)
 

@@ -93,8 +93,14 @@ CostType = Literal["investment", "development", "operation"]
 # Cost items a legal basis excludes (e.g. ESF+ Reg. 2021/1057 Art. 16: no infrastructure, land,
 # real estate or equipment purchase beyond what its actions need).
 ExcludedCost = Literal[
-    "infrastructure", "equipment", "land", "housing", "recoverable_vat", "operating_costs",
-    "feasibility_studies", "refinancing",
+    "infrastructure",
+    "equipment",
+    "land",
+    "housing",
+    "recoverable_vat",
+    "operating_costs",
+    "feasibility_studies",
+    "refinancing",
 ]
 Status = Literal["active", "closed", "superseded", "prohibited", "market_practice", "proposed"]
 Level = Literal["low", "medium", "high"]

@@ -1,18 +1,38 @@
 """How much of a project an instrument can fund: its ceiling, from catalogue data only.
 
-Order of caps (instrument_facts.md A19): the instrument's co-financing rate on the eligible cost
-of each cost type it covers, then its share-of-total cap, then its absolute maximum ticket.
-Pure functions over plain values, shared by the scoring pack and the mix composer.
+Order of caps (instrument_facts.md A19; docs/eligibility.md section 3): the instrument's
+co-financing rate on the eligible cost of each cost type it covers, then its share-of-total cap,
+then its maximum ticket (or, where no confirmed maximum exists, its typical ticket). An
+unconfirmed rate or cap is still applied: amounts take the conservative bound, and a limit
+nobody confirmed is never read as "no limit".
+
+Pure functions over plain values, shared by the rule packs, the advisor and the mix composer.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # Grants always carry a co-financing ceiling (EU funds are "not a one-stop solution",
 # 000_3774adf2b4c550fa.txt §3.2.6.1 L1512); where the catalogue records none, the amount is
-# unknown rather than the whole cost. Repayable finance without a ceiling can carry it all.
+# unknown rather than the whole cost.
 GRANT_KINDS = frozenset({"grant", "technical_assistance"})
+FUNDED_COSTS = ("investment", "development")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What an instrument's amount depends on, in EUR (built once per catalogue revision)."""
+
+    kind: str
+    costs: tuple[str, ...]
+    rates: tuple[Mapping[str, Any], ...]
+    rates_stated: bool = True  # co_financing confirmed (sourced, or stated not applicable)
+    max_share: float | None = None
+    max_ticket: float | None = None
+    max_ticket_confirmed: bool = True
+    typical_high: float | None = None
+    rates_source: str = ""  # the citation of the co-financing rates (the clause they rest on)
 
 
 @dataclass(frozen=True)
@@ -21,22 +41,34 @@ class Ceiling:
     by_cost: dict[str, float]  # EUR per cost type covered
     rate_by_cost: dict[str, float]
     basis: str
-    known: bool = True  # False: a grant whose ceiling the catalogue does not record
+    known: bool = True  # False: no confirmed bound for any cost the instrument covers here
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def applicable_rate(
-    rates: Iterable[Mapping[str, Any]], *, cost: str, region: str | None, applicant: str
+    rates: Iterable[Mapping[str, Any]],
+    *,
+    cost: str,
+    region: str | None,
+    applicant: str,
+    previous_region: str | None = None,
 ) -> float | None:
     """The co-financing ceiling for one cost type, or None when the catalogue gives none.
 
-    Entries for another region category or applicant do not apply. Where the ceiling depends on
-    a region category the profile does not give, the lowest of those ceilings is taken.
+    Entries for another cost type, region category or applicant do not apply; where some
+    entries name the applicant type, only those apply (a profit-making participant's 70% beats
+    the general 100%). Where the ceiling depends on a region category the profile does not
+    give, the lowest of those ceilings is taken. An entry conditioned on the region's 2014-2020
+    category (CPR 2021/1060 Art. 112(3)) applies only when the profile gives that category.
     """
     matching = [
         r for r in rates
         if r.get("costs", "investment") == cost
         and (not r.get("applicant") or applicant in r.get("applicant"))
     ]  # fmt: skip
+    specific = [r for r in matching if r.get("applicant")]
+    if specific:
+        matching = specific
     if not matching:
         return None
     regional = [r for r in matching if r.get("region_category")]
@@ -44,60 +76,87 @@ def applicable_rate(
     if regional:
         if region is None:
             return min(float(r["rate"]) for r in regional)
-        own = [float(r["rate"]) for r in regional if r.get("region_category") == region]
+        own = [
+            float(r["rate"])
+            for r in regional
+            if r.get("region_category") == region
+            and (
+                not r.get("previous_region_category")
+                or previous_region in r.get("previous_region_category")
+            )
+        ]
         if own:
             return max(own)
     return max(general) if general else None
 
 
+def _eur(amount: float) -> str:
+    if amount >= 1e9:
+        return f"EUR {amount / 1e9:.2f}bn"
+    if amount >= 1e6:
+        return f"EUR {amount / 1e6:.1f}m"
+    return f"EUR {amount:,.0f}"
+
+
 def ceiling(
+    terms: Terms,
     *,
-    costs: Iterable[str],
-    rates: Iterable[Mapping[str, Any]],
     capex: float,
     development: float,
     region: str | None,
     applicant: str,
-    max_share: float | None,
-    max_ticket: float | None,
-    kind: str = "",
+    previous_region: str | None = None,
 ) -> Ceiling:
-    """The most this instrument can fund of this project, in EUR.
+    """The most this instrument can fund of this project, in EUR (the conservative bound).
 
     A delivery tool (such as ITI) bundles other funds and carries no money of its own.
     """
-    if kind == "delivery_tool":
+    if terms.kind == "delivery_tool":
         return Ceiling(amount=0.0, by_cost={}, rate_by_cost={}, basis="bundles other funds")
-    rates = list(rates)
     amounts = {"investment": capex, "development": development}
     by_cost: dict[str, float] = {}
     rate_by_cost: dict[str, float] = {}
     unknown: list[str] = []
-    for cost in costs:
-        base = amounts.get(cost, 0.0)
-        if base <= 0:
+    for cost in FUNDED_COSTS:
+        base = amounts[cost]
+        if cost not in terms.costs or base <= 0:
             continue
-        rate = applicable_rate(rates, cost=cost, region=region, applicant=applicant)
-        if rate is None and kind in GRANT_KINDS:
-            unknown.append(cost)
-            continue
-        rate_by_cost[cost] = 1.0 if rate is None else rate
-        by_cost[cost] = base * rate_by_cost[cost]
+        rate = applicable_rate(
+            terms.rates, cost=cost, region=region, applicant=applicant,
+            previous_region=previous_region,
+        )  # fmt: skip
+        if rate is None:
+            if terms.kind in GRANT_KINDS or not terms.rates_stated:
+                unknown.append(cost)
+                continue
+            rate = 1.0
+        rate_by_cost[cost] = rate
+        by_cost[cost] = base * rate
     amount = sum(by_cost.values())
-    basis = ", ".join(f"{rate:.0%} of {cost}" for cost, rate in rate_by_cost.items())
+    basis = ", ".join(f"{rate:.0%} of {cost} cost" for cost, rate in rate_by_cost.items())
     if unknown:
-        basis = ", ".join(filter(None, [basis, f"no ceiling recorded for {', '.join(unknown)}"]))
-    basis = basis or "nothing"
+        basis = ", ".join(filter(None, [basis, f"no confirmed ceiling for {', '.join(unknown)}"]))
+    basis = basis or "none of this project's costs"
     total = capex + development
-    if max_share is not None and amount > max_share * total:
-        amount = max_share * total
-        basis += f"; at most {max_share:.0%} of total cost"
-    if max_ticket is not None and amount > max_ticket:
-        amount = max_ticket
-        basis += "; capped at the maximum ticket"
+    if terms.max_share is not None and amount > terms.max_share * total:
+        amount = terms.max_share * total
+        basis += f"; at most {terms.max_share:.0%} of the total cost"
+    ticket = terms.max_ticket
+    if terms.typical_high is not None and (ticket is None or not terms.max_ticket_confirmed):
+        ticket = terms.typical_high if ticket is None else min(ticket, terms.typical_high)
+        if amount > ticket:
+            basis += f"; at most the typical award of {_eur(ticket)}"
+            amount = ticket
+    elif ticket is not None and amount > ticket:
+        amount = ticket
+        basis += f"; capped at the maximum ticket of {_eur(ticket)}"
     if amount < sum(by_cost.values()) and by_cost:
         factor = amount / sum(by_cost.values())
         by_cost = {cost: value * factor for cost, value in by_cost.items()}
     return Ceiling(
-        amount=amount, by_cost=by_cost, rate_by_cost=rate_by_cost, basis=basis, known=not unknown
+        amount=amount,
+        by_cost=by_cost,
+        rate_by_cost=rate_by_cost,
+        basis=basis,
+        known=bool(by_cost) or not unknown,
     )

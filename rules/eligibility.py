@@ -8,7 +8,10 @@ source for the tested field; a row whose value is unconfirmed gets a caution, ne
 """
 
 from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
+from rules.ceilings import ceiling
 from rules.facts import Project
+from rules.phases import REMAINING, phase_of
+from rules.reach import reachable, unfunded
 from rules.records import CATALOGUE_FIELD, eur, fail, group, holds, listed, sourced, split_codes
 
 HARD = 20  # hard rules fire before scoring, so the agenda is settled in one pass
@@ -24,18 +27,28 @@ def _shown(countries) -> str:  # type: ignore[no-untyped-def]
 
 class EligibilityRules(KnowledgeEngine):
     @Rule(
-        Project(country=MATCH.country),
-        group("countries", MATCH.countries & NONEMPTY),
-        TEST(lambda country, countries: country not in countries),
+        Project(country=MATCH.country, as_of=MATCH.as_of),
+        group("reach", MATCH.reach),
+        TEST(lambda country, as_of, reach: not reachable(country, as_of, reach)),
         salience=HARD,
     )
     @sourced(CATALOGUE_FIELD)
-    def exclude_outside_eligible_countries(self, country, countries, ids, c, soft):
-        """Exclude an instrument whose eligible countries do not include the project's."""
+    def exclude_outside_reach(self, country, as_of, reach, ids, c, soft):
+        """Exclude an instrument that does not reach the project's country on the advice date.
+
+        Dated windows decide first (association agreements, membership before withdrawal,
+        mandates outside the Union); an unfunded window means entities take part at their own
+        cost. The why-not cites the record's source for its reach.
+        """
+        countries, _ = reach
+        if unfunded(country, as_of, reach):
+            threshold = f"{country} may take part on {as_of.isoformat()} but is not funded"
+        else:
+            threshold = _shown(countries) if countries else "the dated windows of its reach"
         self.declare(*(
-            fail(iid, "exclude_outside_eligible_countries",
-                 test="project country among the eligible countries", value=country,
-                 threshold=_shown(countries), source=c[iid], hard=iid not in soft)
+            fail(iid, "exclude_outside_reach",
+                 test="project country reached on the advice date", value=country,
+                 threshold=threshold, source=c[iid], hard=iid not in soft)
             for iid in ids
         ))  # fmt: skip
 
@@ -75,16 +88,21 @@ class EligibilityRules(KnowledgeEngine):
     @Rule(
         Project(stage=MATCH.stage),
         group("stages", MATCH.stages & NONEMPTY),
-        TEST(lambda stage, stages: stage not in stages),
+        TEST(lambda stage, stages: phase_of(stages, stage) is None),
         salience=HARD,
     )
     @sourced(CATALOGUE_FIELD)
     def exclude_ineligible_stage(self, stage, stages, ids, c, soft):
-        """Exclude an instrument that does not fund the project's stage."""
+        """Exclude an instrument that funds none of the project's remaining phases.
+
+        The stage is where the project is now; an instrument for a later phase stays an option
+        (rules/phases.py).
+        """
+        remaining = listed(REMAINING[stage])
         self.declare(*(
-            fail(iid, "exclude_ineligible_stage", test="project stage funded", value=stage,
-                 threshold=listed(stages), source=c[iid], hard=iid not in soft, fixable=True,
-                 hint=f"a phase at stage {listed(stages)} could qualify")
+            fail(iid, "exclude_ineligible_stage", test="funds a remaining phase of the project",
+                 value=f"{stage} (remaining: {remaining})", threshold=listed(stages),
+                 source=c[iid], hard=iid not in soft)
             for iid in ids
         ))  # fmt: skip
 
@@ -124,21 +142,31 @@ class EligibilityRules(KnowledgeEngine):
         ))  # fmt: skip
 
     @Rule(
-        Project(capex=MATCH.capex, development=MATCH.dev),
-        group("ticket", MATCH.ticket & holds(lambda t: t[1] is not None)),
-        TEST(lambda capex, dev, ticket: _eligible_costs(ticket[0], capex, dev) < ticket[1]),
+        Project(capex=MATCH.capex, development=MATCH.dev, region_category=MATCH.region,
+                previous_region_category=MATCH.previous, applicant=MATCH.applicant),
+        group("ticket", MATCH.ticket),
+        TEST(lambda capex, dev, region, previous, applicant, ticket:
+             _below_minimum(ticket, capex, dev, region, previous, applicant)),
         salience=HARD,
-    )
+    )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
-    def exclude_costs_below_minimum_ticket(self, capex, dev, ticket, ids, c, soft):
-        """Exclude an instrument whose minimum ticket exceeds all the costs it could fund here."""
-        costs, minimum = ticket
-        eligible = _eligible_costs(costs, capex, dev)
+    def exclude_costs_below_minimum_ticket(
+        self, capex, dev, region, previous, applicant, ticket, ids, c, soft
+    ):
+        """Exclude an instrument whose minimum ticket exceeds the most it can fund here.
+
+        The most it can fund is its ceiling (rate, share cap, maximum ticket): a lender that
+        lends at least EUR 25m and at most 50% of the cost needs a project of EUR 50m.
+        """
+        minimum, terms = ticket
+        cap = ceiling(terms, capex=capex, development=dev, region=region, applicant=applicant,
+                      previous_region=previous)  # fmt: skip
         self.declare(*(
             fail(iid, "exclude_costs_below_minimum_ticket",
-                 test="eligible costs reach the minimum ticket", value=eur(eligible),
-                 threshold=eur(minimum), source=c[iid], hard=iid not in soft, fixable=True,
-                 hint=f"bundle projects so that eligible costs reach {eur(minimum)}")
+                 test="the most it can fund here reaches its minimum ticket",
+                 value=f"{eur(cap.amount)} ({cap.basis})", threshold=eur(minimum),
+                 source=c[iid], hard=iid not in soft, fixable=True,
+                 hint=f"bundle projects so that its share reaches {eur(minimum)}")
             for iid in ids
         ))  # fmt: skip
 
@@ -232,14 +260,20 @@ class EligibilityRules(KnowledgeEngine):
             for iid in ids
         ))  # fmt: skip
 
-    @Rule(Project(), group("status", "prohibited"), salience=HARD)
+    @Rule(
+        Project(as_of=MATCH.as_of),
+        group("prohibition", MATCH.ban),
+        TEST(lambda as_of, ban: as_of >= ban[1] if ban[1] is not None else ban[0]),
+        salience=HARD,
+    )
     @sourced(CATALOGUE_FIELD)
-    def exclude_prohibited_instrument(self, ids, c, soft):
-        """Exclude an instrument whose use is prohibited outright."""
+    def exclude_prohibited_instrument(self, as_of, ban, ids, c, soft):
+        """Exclude an instrument whose use is prohibited on the advice date (status follows
+        the date of the prohibition, so a 2014 answer sees what was lawful in 2014)."""
+        since = f"prohibited since {ban[1].isoformat()}" if ban[1] else "prohibited"
         self.declare(*(
-            fail(iid, "exclude_prohibited_instrument", test="instrument lawful to use",
-                 value="prohibited", threshold="not prohibited", source=c[iid],
-                 hard=iid not in soft)
+            fail(iid, "exclude_prohibited_instrument", test="instrument lawful on the advice date",
+                 value=as_of.isoformat(), threshold=since, source=c[iid], hard=iid not in soft)
             for iid in ids
         ))  # fmt: skip
 
@@ -263,5 +297,8 @@ class EligibilityRules(KnowledgeEngine):
         ))  # fmt: skip
 
 
-def _eligible_costs(costs, capex: float, dev: float) -> float:  # type: ignore[no-untyped-def]
-    return (capex if "investment" in costs else 0.0) + (dev if "development" in costs else 0.0)
+def _below_minimum(ticket, capex, dev, region, previous, applicant) -> bool:  # type: ignore[no-untyped-def]
+    minimum, terms = ticket
+    cap = ceiling(terms, capex=capex, development=dev, region=region, applicant=applicant,
+                  previous_region=previous)  # fmt: skip
+    return cap.known and cap.amount < minimum

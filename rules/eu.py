@@ -1,16 +1,13 @@
 """EU rule pack: what catalogue attributes alone cannot say about EU instruments.
 
 Sources: instrument_facts.md A3 (ERDF ceilings by region category, CPR 2021/1060 Art. 112),
-A20 (state aid: aid to undertakings, GBER and de minimis), A21 (no double funding), A2 (EU
-programmes reach third countries through association); the seed's
+A20 (state aid: aid to undertakings, GBER and de minimis), A21 (no double funding); the seed's
 footnote 33 on co-financing by region category (000_3774adf2b4c550fa.txt §3.2.6.2 L1593).
 """
 
-from catalogue.vocabulary import EU27
-from rules import weights
-from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
+from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
 from rules.facts import Project
-from rules.records import caution, group, holds, score, sourced, split_codes
+from rules.records import caution, group, holds, sourced
 
 STATE_AID = (
     "instrument_facts.md A20 [1][2] (GBER Reg. 651/2014 Art. 56; de minimis Reg. 2023/2831): "
@@ -18,10 +15,6 @@ STATE_AID = (
 )
 REGION_CEILINGS = (
     "000_3774adf2b4c550fa.txt §3.2.6.2 L1593; instrument_facts.md A3 [1] (CPR 2021/1060 Art. 112)"
-)
-OUTSIDE_EU = (
-    "instrument_facts.md A2 [1] (Horizon Europe: legal entities in member states or associated "
-    "countries): https://eufunds.me/what-is-the-funding-rate-in-horizon-europe/"
 )
 NO_DOUBLE_FUNDING = (
     "instrument_facts.md A21 [3] (Reg. 2021/695 Art. 15(4)): "
@@ -44,6 +37,22 @@ class EURules(KnowledgeEngine):
         self.declare(*(
             caution(iid, "caution_region_category_unknown", text, REGION_CEILINGS)
             for iid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        Project(region_category=MATCH.region & P(lambda r: r is not None),
+                previous_region_category=None),
+        group("previous_rates", MATCH.region_of & holds(bool)),
+        TEST(lambda region, region_of: region in region_of),
+    )  # fmt: skip
+    @sourced(REGION_CEILINGS)
+    def caution_previous_region_category_unknown(self, region, region_of, ids, c, soft):
+        """Warn that a higher ceiling depends on the region's 2014-2020 category, not given."""
+        text = (f"a {region.replace('_', ' ')} region that was one category lower in 2014-2020 "
+                "may get a higher co-financing rate (CPR 2021/1060 Art. 112(3)); the profile "
+                "does not give region_category_2014_2020, so the lower rate is used")  # fmt: skip
+        self.declare(*(
+            caution(iid, "caution_previous_region_category_unknown", text, c[iid]) for iid in ids
         ))  # fmt: skip
 
     @Rule(Project(undertaking=True), group("eu_funds", MATCH.funds & holds(lambda f: f[0] is True)))
@@ -70,23 +79,3 @@ class EURules(KnowledgeEngine):
             caution(iid, "caution_no_double_funding_of_eu_grants", text, NO_DOUBLE_FUNDING)
             for iid in ids
         ))  # fmt: skip
-
-    @Rule(
-        Project(country=MATCH.country),
-        group("eu_reach", MATCH.associated),
-        TEST(lambda country, associated: country not in EU27
-             and country not in split_codes(associated)),
-    )  # fmt: skip
-    @sourced(OUTSIDE_EU)
-    def score_eu_programme_outside_member_states(self, country, associated, ids, c, soft):
-        """Rank down an EU programme for a city outside the member states, and say why."""
-        text = (f"{country} is not an EU member state: EU programmes reach it only through "
-                "association agreements or third-country windows")  # fmt: skip
-        warning = (f"{country} is not an EU member state: check that it is associated to this "
-                   "programme or that a third-country window is open")  # fmt: skip
-        for iid in ids:
-            self.declare(
-                score(iid, "score_eu_programme_outside_member_states", weights.OUTSIDE_EU,
-                      text, OUTSIDE_EU),
-                caution(iid, "score_eu_programme_outside_member_states", warning, OUTSIDE_EU),
-            )  # fmt: skip

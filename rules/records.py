@@ -31,6 +31,13 @@ def cite(citations: Any, field: str) -> str:
     return str(citations.get(field) or citations.get("*") or "catalogue")
 
 
+def cite_values(citations: Any, field: str, values: Any) -> dict[str, str]:
+    """Per value of a list field, the citation of the source backing that very value (a source
+    whose `supports` names `field=value`), else the field's citation."""
+    fallback = cite(citations, field)
+    return {str(v): str(citations.get(f"{field}={v}") or fallback) for v in values}
+
+
 def holds(predicate: Callable[[Any], Any]) -> Any:
     """An alpha constraint on a group's value. Constraints on one field are checked before the
     pattern's other fields, so they meet every attribute's values: a predicate that does not

@@ -38,16 +38,19 @@ PAID_LESS = ("free", "concessional")
 class ScoringRules(KnowledgeEngine):
     @Rule(
         Project(sector=MATCH.main, sectors=MATCH.sectors),
-        group("sectors", MATCH.allowed & NONEMPTY),
+        group("sectors", MATCH.allowed & NONEMPTY, extra=True),
         TEST(lambda sectors, allowed: bool(set(sectors) & set(allowed))),
     )
     @sourced(CATALOGUE_FIELD)
-    def score_sector_fit(self, main, sectors, allowed, ids, c, soft):
-        """Prefer instruments that name the project's sector, its main sector most."""
-        named = listed(sorted(set(sectors) & set(allowed)))
+    def score_sector_fit(self, main, sectors, allowed, ids, c, soft, extra):
+        """Prefer instruments that name the project's sector, its main sector most; the reason
+        cites the source that backs that sector."""
+        matched = sorted(set(sectors) & set(allowed))
+        named = listed(matched)
         points = weights.SECTOR_NAMED if main in allowed else weights.SECTOR_SECONDARY
+        key = main if main in allowed else matched[0]
         self.declare(*(
-            score(iid, "score_sector_fit", points, f"made for {named} projects", c[iid])
+            score(iid, "score_sector_fit", points, f"made for {named} projects", extra[iid][key])
             for iid in ids
         ))  # fmt: skip
 
@@ -56,12 +59,13 @@ class ScoringRules(KnowledgeEngine):
         group("stages", MATCH.stages & NONEMPTY),
         TEST(lambda stage, stages: stage in stages),
     )
-    @sourced(STAGE_CHAIN)
+    @sourced(CATALOGUE_FIELD)
     def score_stage_fit(self, stage, stages, ids, c, soft):
-        """Prefer instruments built for the project's stage in the innovation chain."""
+        """Prefer instruments built for the project's current stage in the innovation chain
+        (§3.2.1 L1374); the reason cites the instrument's own source for the phases it funds."""
         self.declare(*(
-            score(iid, "score_stage_fit", weights.STAGE_NAMED, f"built for the {stage} stage",
-                  STAGE_CHAIN)
+            score(iid, "score_stage_fit", weights.STAGE_NAMED, f"funds the {stage} stage now",
+                  c[iid])
             for iid in ids
         ))  # fmt: skip
 
@@ -99,39 +103,30 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(capex=MATCH.capex, development=MATCH.dev, region_category=MATCH.region,
-                applicant=MATCH.applicant, stage=MATCH.stage),
+                previous_region_category=MATCH.previous, applicant=MATCH.applicant),
         group("coverage", MATCH.terms, extra=True),
     )  # fmt: skip
-    @sourced(NOT_ONE_STOP)
+    @sourced(CATALOGUE_FIELD)
     def score_cost_coverage(
-        self, capex, dev, region, applicant, stage, terms, ids, c, soft, extra
+        self, capex, dev, region, previous, applicant, terms, ids, c, soft, extra
     ):  # fmt: skip
         """Prefer instruments that carry a larger share of the cost, valuing cheaper money more.
 
-        At the planning stage the cost to fund now is the development cost (feasibility, audits,
-        tendering), so the share is taken of that when the profile gives it. The group shares
-        rates and caps; each member adds its own maximum ticket, cost of money and kind.
+        EU funds are "not a one-stop solution" (§3.2.6.1 L1512): the share an instrument can
+        carry is what its own rate, share cap and ticket allow (rules/ceilings.py), and the
+        reason cites the clause of that rate, not the study's general remark.
         """
-        costs, rates, max_share = terms
-        seen: dict[tuple, tuple[float, str]] = {}  # type: ignore[type-arg]
-        for iid in ids:
-            max_ticket, com, kind = extra[iid]
-            key = (max_ticket, com, kind)
-            if key not in seen:
-                cap = ceiling(
-                    costs=costs, rates=rates, capex=capex, development=dev, region=region,
-                    applicant=applicant, max_share=max_share, max_ticket=max_ticket, kind=kind,
-                )  # fmt: skip
-                if stage == "planning" and dev > 0:
-                    share, of = cap.by_cost.get("development", 0.0) / dev, "development cost"
-                else:
-                    share, of = (cap.amount / (capex + dev) if capex + dev else 0.0), "cost"
-                seen[key] = (
-                    weights.COVERAGE * share * weights.MONEY_VALUE.get(com, 0.5),
-                    f"can fund up to {eur(cap.amount)} ({share:.0%} of the {of}: {cap.basis})",
-                )
-            points, text = seen[key]
-            self.declare(score(iid, "score_cost_coverage", points, text, NOT_ONE_STOP))
+        cap = ceiling(terms, capex=capex, development=dev, region=region, applicant=applicant,
+                      previous_region=previous)  # fmt: skip
+        share = cap.amount / (capex + dev) if capex + dev else 0.0
+        text = f"can fund up to {eur(cap.amount)} ({share:.0%} of the cost: {cap.basis})"
+        source = terms.rates_source or NOT_ONE_STOP
+        self.declare(*(
+            score(iid, "score_cost_coverage",
+                  weights.COVERAGE * share * weights.MONEY_VALUE.get(extra[iid], 0.5), text,
+                  source)
+            for iid in ids
+        ))  # fmt: skip
 
     @Rule(Project(), group("cost_of_money", MATCH.com & holds(lambda c: c in PAID_LESS)))
     @sourced(CATALOGUE_FIELD)
@@ -143,15 +138,18 @@ class ScoringRules(KnowledgeEngine):
 
     @Rule(
         Project(revenue=MATCH.revenue),
-        group("revenue_any", MATCH.accepted & NONEMPTY),
+        group("revenue_any", MATCH.accepted & NONEMPTY, extra=True),
         TEST(lambda revenue, accepted: bool(set(revenue) & set(accepted))),
     )
     @sourced(CATALOGUE_FIELD)
-    def score_revenue_alignment(self, revenue, accepted, ids, c, soft):
-        """Prefer instruments built on a revenue stream the project has."""
-        text = f"built on the project's {listed(sorted(set(revenue) & set(accepted)))} revenue"
+    def score_revenue_alignment(self, revenue, accepted, ids, c, soft, extra):
+        """Prefer instruments built on a revenue stream the project has; the reason cites the
+        source that backs that stream (not the first source of the field)."""
+        matched = sorted(set(revenue) & set(accepted))
+        text = f"built on the project's {listed(matched)} revenue"
         self.declare(*(
-            score(iid, "score_revenue_alignment", weights.REVENUE_MATCH, text, c[iid])
+            score(iid, "score_revenue_alignment", weights.REVENUE_MATCH, text,
+                  extra[iid][matched[0]])
             for iid in ids
         ))  # fmt: skip
 

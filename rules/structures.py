@@ -5,23 +5,28 @@ private funds own core infrastructure) and Ch. 9 L5525 (capacity building is cru
 design and management of public-private partnerships).
 """
 
-from rules._experta import KnowledgeEngine, Rule
+from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
 from rules.facts import Project
-from rules.records import caution, group, sourced
+from rules.records import CATALOGUE_FIELD, caution, group, sourced, split_codes
 
 PRIVATE_OWNERSHIP = "000_3774adf2b4c550fa.txt §2.2.2.1 L764"
 PPP_CAPACITY = "000_3774adf2b4c550fa.txt Ch. 9 L5525"
 
 
 class StructureRules(KnowledgeEngine):
-    @Rule(Project(country="US"), group("kind", "ppp_structure"))
-    @sourced(PRIVATE_OWNERSHIP)
-    def caution_private_ownership_reluctance_in_us(self, ids, c, soft):
-        """Warn that US cities have resisted private ownership of core infrastructure."""
+    @Rule(
+        Project(country=MATCH.country),
+        group("reluctance", MATCH.where),
+        TEST(lambda country, where: country in split_codes(where)),
+    )
+    @sourced(CATALOGUE_FIELD)
+    def caution_private_ownership_reluctance_in_us(self, country, where, ids, c, soft):
+        """Warn where cities have resisted private ownership of core infrastructure (the
+        countries are the structure's own `params.private_ownership_reluctance_countries`)."""
         text = ("cities, notably in the USA, have been reluctant to let private funds own core "
                 "infrastructure, and more so to let them profit from it")  # fmt: skip
         self.declare(*(
-            caution(iid, "caution_private_ownership_reluctance_in_us", text, PRIVATE_OWNERSHIP)
+            caution(iid, "caution_private_ownership_reluctance_in_us", text, c[iid])
             for iid in ids
         ))  # fmt: skip
 

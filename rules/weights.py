@@ -28,4 +28,3 @@ MAX_PRECEDENTS = 4
 MIX_FIT = 1.0  # a mixed-ownership model when the city caps the private share
 MIX_MISFIT = -2.0  # a wholly private model when the city caps the private share
 PUBLIC_OWNERSHIP_CONFLICT = -2.0  # private-ownership structure against keep_public_ownership
-OUTSIDE_EU = -4.0  # an EU programme for a city outside the member states

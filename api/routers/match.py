@@ -2,10 +2,11 @@
 
 import asyncio
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
-from advisor.advice import advise
+from advisor.advice import MAX_LIMIT, SHORT_LIST, advise
 from advisor.batch import advise_items
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
@@ -21,9 +22,17 @@ router = APIRouter(prefix="/v1", tags=["match"])
     responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
 async def match(
-    profile: ProjectProfile, snapshot: SnapshotDep, settings: SettingsDep, pool: EnginePoolDep
+    profile: ProjectProfile,
+    snapshot: SnapshotDep,
+    settings: SettingsDep,
+    pool: EnginePoolDep,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="options on the short list (default 10)")
+    ] = SHORT_LIST,
 ) -> Advice:
-    run = partial(advise, profile, snapshot, fresh=settings.naive_engine)
+    """Ranked options (a short list), what to check, the other eligible instruments, why-nots,
+    funding mixes and business models for one project."""
+    run = partial(advise, profile, snapshot, fresh=settings.naive_engine, limit=limit)
     return await asyncio.get_running_loop().run_in_executor(pool, run)
 
 

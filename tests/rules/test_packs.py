@@ -47,21 +47,37 @@ def fired(pack: type, profile_overrides: dict[str, Any], *records: InstrumentRec
 
 ELIGIBILITY = [
     # (rule, profile, instrument, fires)
-    ("exclude_outside_eligible_countries", {"country": "CN"}, {"eligible_countries": ["@EU27"]}, True),
-    ("exclude_outside_eligible_countries", {"country": "LT"}, {"eligible_countries": ["@EU27"]}, False),
-    ("exclude_outside_eligible_countries", {"country": "CN"}, {}, False),
+    ("exclude_outside_reach", {"country": "CN"}, {"eligible_countries": ["@EU27"]}, True),
+    ("exclude_outside_reach", {"country": "LT"}, {"eligible_countries": ["@EU27"]}, False),
+    ("exclude_outside_reach", {"country": "CN"}, {}, False),
+    # the UK: a member state until 2020-01-31 (TEU Art. 50), then outside
+    ("exclude_outside_reach", {"country": "GB", "as_of": "2020-01-31"}, {"eligible_countries": ["@EU27"], "reach": [{"countries": ["GB"], "valid_to": "2020-01-31", "basis": "member state"}]}, False),
+    ("exclude_outside_reach", {"country": "GB", "as_of": "2020-02-01"}, {"eligible_countries": ["@EU27"], "reach": [{"countries": ["GB"], "valid_to": "2020-01-31", "basis": "member state"}]}, True),
+    # an association window opens on its date
+    ("exclude_outside_reach", {"country": "NO", "as_of": "2020-12-31"}, {"eligible_countries": ["@EU27"], "reach": [{"countries": ["NO"], "valid_from": "2021-01-01", "basis": "association"}]}, True),
+    ("exclude_outside_reach", {"country": "NO", "as_of": "2021-01-01"}, {"eligible_countries": ["@EU27"], "reach": [{"countries": ["NO"], "valid_from": "2021-01-01", "basis": "association"}]}, False),
+    # an unfunded window: entities take part at their own cost, even where the record is open
+    ("exclude_outside_reach", {"country": "CN"}, {"reach": [{"countries": ["CN"], "basis": "not funded", "funded": False}]}, True),
     ("exclude_ineligible_applicant", {"applicant": "sme"}, {"applicant_types": ["municipality"]}, True),
     ("exclude_ineligible_applicant", {"applicant": "municipality"}, {"applicant_types": ["municipality"]}, False),
     ("exclude_ineligible_sector", {"sector": "water"}, {"sectors": ["transport"]}, True),
     ("exclude_ineligible_sector", {"sector": "multi_sector", "sectors": ["transport"]}, {"sectors": ["transport"]}, False),
-    ("exclude_ineligible_stage", {"stage": "research"}, {"stages": ["deployment"]}, True),
+    ("exclude_ineligible_stage", {"stage": "deployment"}, {"stages": ["research", "pilot"]}, True),
+    ("exclude_ineligible_stage", {"stage": "operation"}, {"stages": ["deployment"]}, True),
+    ("exclude_ineligible_stage", {"stage": "planning"}, {"stages": ["pilot"]}, True),
     ("exclude_ineligible_stage", {"stage": "deployment"}, {"stages": ["deployment"]}, False),
+    # phases, not walls: a later phase keeps the instrument
+    ("exclude_ineligible_stage", {"stage": "planning"}, {"stages": ["deployment"]}, False),
+    ("exclude_ineligible_stage", {"stage": "research"}, {"stages": ["demonstration"]}, False),
     ("exclude_project_below_minimum_size", {"capex": {"amount": 18e6}}, {"min_project_cost": 30e6}, True),
     ("exclude_project_below_minimum_size", {"capex": {"amount": 31e6}}, {"min_project_cost": 30e6}, False),
     ("exclude_project_above_maximum_size", {"capex": {"amount": 6e6}}, {"max_project_cost": 5e6}, True),
     ("exclude_project_above_maximum_size", {"capex": {"amount": 4e6}}, {"max_project_cost": 5e6}, False),
-    ("exclude_costs_below_minimum_ticket", {"capex": {"amount": 2e6}}, {"min_ticket": 5e6}, True),
-    ("exclude_costs_below_minimum_ticket", {"capex": {"amount": 9e6}}, {"min_ticket": 5e6}, False),
+    ("exclude_costs_below_minimum_ticket", {"capex": {"amount": 2e6}}, {"kind": "loan", "min_ticket": 5e6}, True),
+    ("exclude_costs_below_minimum_ticket", {"capex": {"amount": 9e6}}, {"kind": "loan", "min_ticket": 5e6}, False),
+    # a EUR 25m minimum loan at most 50% of the cost needs a EUR 50m project
+    ("exclude_costs_below_minimum_ticket", {"capex": {"amount": 45e6}}, {"kind": "loan", "min_ticket": 25e6, "max_share_of_cost": 0.5}, True),
+    ("exclude_costs_below_minimum_ticket", {"capex": {"amount": 50e6}}, {"kind": "loan", "min_ticket": 25e6, "max_share_of_cost": 0.5}, False),
     ("exclude_without_required_revenue", {"revenue_streams": ["none"]}, {"revenue_required": True}, True),
     ("exclude_without_required_revenue", {"revenue_streams": ["fines"]}, {"revenue_required": True, "revenue_streams_any": ["user_fees"]}, True),
     ("exclude_without_required_revenue", {"revenue_streams": ["user_fees"]}, {"revenue_required": True, "revenue_streams_any": ["user_fees"]}, False),
@@ -75,6 +91,9 @@ ELIGIBILITY = [
     ("exclude_not_yet_open_on_as_of", {"as_of": "2021-01-01"}, {"valid_from": "2021-01-01"}, False),
     ("exclude_prohibited_instrument", {}, {"status": "prohibited"}, True),
     ("exclude_prohibited_instrument", {}, {"status": "active"}, False),
+    # the prohibition follows its date: lawful the day before
+    ("exclude_prohibited_instrument", {"as_of": "2014-10-01"}, {"status": "prohibited", "prohibited_from": "2014-10-02"}, False),
+    ("exclude_prohibited_instrument", {"as_of": "2014-10-02"}, {"status": "prohibited", "prohibited_from": "2014-10-02"}, True),
     ("exclude_prohibited_in_country", {"country": "CN"}, {"params": {"prohibited_countries": "CN", "prohibited_since": "2012-12-24"}}, True),
     ("exclude_prohibited_in_country", {"country": "CN", "as_of": "2012-01-01"}, {"params": {"prohibited_countries": "CN", "prohibited_since": "2012-12-24"}}, False),
     ("exclude_prohibited_in_country", {"country": "FR"}, {"params": {"prohibited_countries": "CN"}}, False),
@@ -108,9 +127,12 @@ EU = [
     ("caution_state_aid_for_undertakings", {"applicant": "municipality"}, {"jurisdiction": "EU", "eu_funds": True}, False),
     ("caution_no_double_funding_of_eu_grants", {}, {"jurisdiction": "EU", "eu_funds": True}, True),
     ("caution_no_double_funding_of_eu_grants", {}, {"jurisdiction": "EU", "eu_funds": False}, False),
-    ("score_eu_programme_outside_member_states", {"country": "CN"}, {"jurisdiction": "EU"}, True),
-    ("score_eu_programme_outside_member_states", {"country": "NO"}, {"jurisdiction": "EU", "params": {"associated_countries": "NO, IS"}}, False),
-    ("score_eu_programme_outside_member_states", {"country": "FR"}, {"jurisdiction": "EU"}, False),
+    ("caution_previous_region_category_unknown", {"region_category": "transition"},
+     {"jurisdiction": "EU", "co_financing": [{"rate": 0.6, "region_category": "transition"}, {"rate": 0.7, "region_category": "transition", "previous_region_category": ["less_developed"]}]}, True),
+    ("caution_previous_region_category_unknown", {"region_category": "transition", "region_category_2014_2020": "transition"},
+     {"jurisdiction": "EU", "co_financing": [{"rate": 0.6, "region_category": "transition"}, {"rate": 0.7, "region_category": "transition", "previous_region_category": ["less_developed"]}]}, False),
+    ("caution_previous_region_category_unknown", {"region_category": "less_developed"},
+     {"jurisdiction": "EU", "co_financing": [{"rate": 0.6, "region_category": "transition"}, {"rate": 0.7, "region_category": "transition", "previous_region_category": ["less_developed"]}]}, False),
 ]  # fmt: skip
 
 
@@ -154,7 +176,23 @@ STRUCTURES = [
 
 @pytest.mark.parametrize(("rule", "profile", "fires"), STRUCTURES)
 def test_structures_pack(rule: str, profile: dict, fires: bool) -> None:
-    assert (rule in fired(StructureRules, profile, record(kind="ppp_structure"))) is fires
+    structure = record(
+        kind="ppp_structure", params={"private_ownership_reluctance_countries": "US, CA"}
+    )
+    assert (rule in fired(StructureRules, profile, structure)) is fires
+
+
+def test_reluctance_countries_come_from_the_catalogue() -> None:
+    """The caution follows the structure's own params, not a hard-coded country."""
+    structure = record(
+        kind="ppp_structure", params={"private_ownership_reluctance_countries": "CA"}
+    )
+    assert "caution_private_ownership_reluctance_in_us" in fired(
+        StructureRules, {"country": "CA"}, structure
+    )
+    assert "caution_private_ownership_reluctance_in_us" not in fired(
+        StructureRules, {"country": "US"}, structure
+    )
 
 
 SCORING = [
