@@ -1,0 +1,112 @@
+"""Ceilings from the law: co-financing rates by region category, caps and tickets.
+
+The rate table below is CPR Regulation (EU) 2021/1060 Art. 112(3) as the ERDF 2021-2027 record
+states it: less developed 85%; transition 60%, or 70% where the region was less developed in
+2014-2020; more developed 40%, or 50% where it was transition or less developed in 2014-2020.
+Expected amounts are that rate times the cost, computed here from the clause.
+"""
+
+import pytest
+
+from rules.ceilings import Terms, applicable_rate, ceiling
+
+CPR_112_3 = (
+    {"rate": 0.85, "region_category": "less_developed"},
+    {"rate": 0.6, "region_category": "transition"},
+    {"rate": 0.7, "region_category": "transition", "previous_region_category": ["less_developed"]},
+    {"rate": 0.4, "region_category": "more_developed"},
+    {
+        "rate": 0.5,
+        "region_category": "more_developed",
+        "previous_region_category": ["transition", "less_developed"],
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("region", "previous", "rate"),
+    [
+        ("less_developed", None, 0.85),  # Art. 112(3)(a)
+        ("transition", None, 0.6),  # (c): the higher rate needs the 2014-20 category
+        ("transition", "transition", 0.6),
+        ("transition", "less_developed", 0.7),  # (b)
+        ("more_developed", None, 0.4),  # (e)
+        ("more_developed", "more_developed", 0.4),
+        ("more_developed", "transition", 0.5),  # (d)
+        ("more_developed", "less_developed", 0.5),  # (d)
+        (None, None, 0.4),  # no category: the lowest ceiling
+        (None, "less_developed", 0.4),
+    ],
+)
+def test_cpr_article_112_3(region: str | None, previous: str | None, rate: float) -> None:
+    found = applicable_rate(
+        CPR_112_3, cost="investment", region=region, applicant="municipality",
+        previous_region=previous,
+    )  # fmt: skip
+    assert found == rate
+
+
+def test_entries_for_another_cost_type_do_not_apply() -> None:
+    rates = ({"rate": 0.9, "costs": "development"},)
+    assert applicable_rate(rates, cost="investment", region=None, applicant="sme") is None
+    assert applicable_rate(rates, cost="development", region=None, applicant="sme") == 0.9
+
+
+def test_an_entry_naming_the_applicant_beats_the_general_one() -> None:
+    # Horizon Europe: 100% in general, 70% for profit-making participants in innovation actions
+    rates = ({"rate": 1.0}, {"rate": 0.7, "applicant": ["sme", "large_enterprise"]})
+    assert applicable_rate(rates, cost="investment", region=None, applicant="sme") == 0.7
+    assert applicable_rate(rates, cost="investment", region=None, applicant="municipality") == 1.0
+
+
+def test_ceiling_is_rate_times_cost_per_cost_type() -> None:
+    terms = Terms(
+        kind="grant",
+        costs=("investment", "development"),
+        rates=({"rate": 0.5}, {"rate": 0.9, "costs": "development"}),
+    )
+    cap = ceiling(terms, capex=10e6, development=1e6, region=None, applicant="municipality")
+    assert cap.by_cost == {"investment": 5e6, "development": 0.9e6}
+    assert cap.amount == pytest.approx(5.9e6)
+    assert cap.known
+
+
+def test_share_cap_then_ticket() -> None:
+    terms = Terms(kind="loan", costs=("investment",), rates=(), max_share=0.5, max_ticket=3e6)
+    cap = ceiling(terms, capex=10e6, development=0.0, region=None, applicant="municipality")
+    assert cap.amount == 3e6  # 100% -> 50% of 10m = 5m -> ticket 3m
+    loose = Terms(kind="loan", costs=("investment",), rates=(), max_share=0.5)
+    assert ceiling(loose, capex=10e6, development=0.0, region=None, applicant="x").amount == 5e6
+
+
+def test_typical_ticket_bounds_an_amount_without_a_confirmed_maximum() -> None:
+    typical = Terms(kind="grant", costs=("investment",), rates=({"rate": 0.6},), typical_high=2e6)
+    cap = ceiling(typical, capex=10e6, development=0.0, region=None, applicant="municipality")
+    assert cap.amount == 2e6
+    unconfirmed = Terms(
+        kind="grant", costs=("investment",), rates=({"rate": 0.6},), max_ticket=5e6,
+        max_ticket_confirmed=False, typical_high=3e6,
+    )  # fmt: skip
+    assert (
+        ceiling(unconfirmed, capex=10e6, development=0.0, region=None, applicant="x").amount == 3e6
+    )
+    confirmed = Terms(
+        kind="grant", costs=("investment",), rates=({"rate": 0.6},), max_ticket=5e6,
+        typical_high=3e6,
+    )  # fmt: skip
+    assert ceiling(confirmed, capex=10e6, development=0.0, region=None, applicant="x").amount == 5e6
+
+
+def test_no_confirmed_rate_is_not_no_limit() -> None:
+    grant = Terms(kind="grant", costs=("investment",), rates=())
+    assert not ceiling(grant, capex=1e6, development=0.0, region=None, applicant="x").known
+    loan_unconfirmed = Terms(kind="loan", costs=("investment",), rates=(), rates_stated=False)
+    cap = ceiling(loan_unconfirmed, capex=1e6, development=0.0, region=None, applicant="x")
+    assert not cap.known and cap.amount == 0
+    loan = Terms(kind="loan", costs=("investment",), rates=())
+    assert ceiling(loan, capex=1e6, development=0.0, region=None, applicant="x").amount == 1e6
+
+
+def test_a_delivery_tool_carries_no_money() -> None:
+    tool = Terms(kind="delivery_tool", costs=("investment",), rates=({"rate": 0.85},))
+    assert ceiling(tool, capex=1e6, development=0.0, region=None, applicant="x").amount == 0
