@@ -219,7 +219,7 @@ def advise(
                 cautions=cautions,
                 max_amount=amount,
                 amount_basis=Reason(
-                    rule="amount_ceiling", text=cap.basis, source=terms.rates_source
+                    rule="amount_ceiling", text=cap.basis, source=cap.source(terms)
                 ),
                 covers=sorted(cap.by_cost),
                 phase=phase,

@@ -192,6 +192,9 @@ def terms_of(record: InstrumentRecord, to_eur: ToEur, cites: dict[str, str] | No
         max_ticket_confirmed="max_ticket" not in unconfirmed,
         typical_high=None if typical is None or typical.high is None else to_eur(typical.high, cur),
         rates_source=cites.get("co_financing") or cites.get("max_share_of_cost") or cites["*"],
+        share_source=cites.get("max_share_of_cost", ""),
+        ticket_source=cites.get("max_ticket", ""),
+        typical_source=cites.get("typical_ticket", ""),
     )
 
 

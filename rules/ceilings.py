@@ -10,7 +10,7 @@ Pure functions over plain values, shared by the rule packs, the advisor and the 
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Grants always carry a co-financing ceiling (EU funds are "not a one-stop solution",
@@ -33,6 +33,9 @@ class Terms:
     max_ticket_confirmed: bool = True
     typical_high: float | None = None
     rates_source: str = ""  # the citation of the co-financing rates (the clause they rest on)
+    share_source: str = ""  # ... of the share-of-cost cap
+    ticket_source: str = ""  # ... of the maximum ticket
+    typical_source: str = ""  # ... of the typical ticket
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,16 @@ class Ceiling:
     rate_by_cost: dict[str, float]
     basis: str
     known: bool = True  # False: no confirmed bound for any cost the instrument covers here
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    binding: str = "rate"  # the limit that sets the amount: rate | share | ticket | typical
+
+    def source(self, terms: "Terms") -> str:
+        """The citation of the limit that sets the amount (the article it rests on)."""
+        chosen = {
+            "share": terms.share_source,
+            "ticket": terms.ticket_source,
+            "typical": terms.typical_source,
+        }.get(self.binding)
+        return chosen or terms.rates_source
 
 
 def applicable_rate(
@@ -138,18 +150,22 @@ def ceiling(
         basis = ", ".join(filter(None, [basis, f"no confirmed ceiling for {', '.join(unknown)}"]))
     basis = basis or "none of this project's costs"
     total = capex + development
+    binding = "rate"
     if terms.max_share is not None and amount > terms.max_share * total:
         amount = terms.max_share * total
         basis += f"; at most {terms.max_share:.0%} of the total cost"
+        binding = "share"
     ticket = terms.max_ticket
     if terms.typical_high is not None and (ticket is None or not terms.max_ticket_confirmed):
         ticket = terms.typical_high if ticket is None else min(ticket, terms.typical_high)
         if amount > ticket:
             basis += f"; at most the typical award of {_eur(ticket)}"
             amount = ticket
+            binding = "typical" if ticket == terms.typical_high else "ticket"
     elif ticket is not None and amount > ticket:
         amount = ticket
         basis += f"; capped at the maximum ticket of {_eur(ticket)}"
+        binding = "ticket"
     if amount < sum(by_cost.values()) and by_cost:
         factor = amount / sum(by_cost.values())
         by_cost = {cost: value * factor for cost, value in by_cost.items()}
@@ -159,4 +175,5 @@ def ceiling(
         rate_by_cost=rate_by_cost,
         basis=basis,
         known=bool(by_cost) or not unknown,
+        binding=binding,
     )

@@ -120,7 +120,7 @@ class ScoringRules(KnowledgeEngine):
                       previous_region=previous)  # fmt: skip
         share = cap.amount / (capex + dev) if capex + dev else 0.0
         text = f"can fund up to {eur(cap.amount)} ({share:.0%} of the cost: {cap.basis})"
-        source = terms.rates_source or NOT_ONE_STOP
+        source = cap.source(terms) or NOT_ONE_STOP
         self.declare(*(
             score(iid, "score_cost_coverage",
                   weights.COVERAGE * share * weights.MONEY_VALUE.get(extra[iid], 0.5), text,
