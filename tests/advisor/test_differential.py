@@ -26,7 +26,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.advice import advise
-from advisor.models import Advice, Excluded, Mix, MixComponent, MoneyOut, ProjectProfile
+from advisor.models import (
+    Advice,
+    Excluded,
+    Mix,
+    MixComponent,
+    MoneyOut,
+    Option,
+    ProjectProfile,
+)
 from catalogue.datafiles import load
 from catalogue.schema import FxRate, InstrumentRecord
 from catalogue.snapshot import Snapshot
@@ -160,8 +168,18 @@ def disagreements(
     verdicts = check(profile, records, fx_rates)
     excluded = _ids(advice.excluded)
     to_check = _ids(getattr(advice, "to_check", []))
+    lists = {
+        "excluded": excluded,
+        "to_check": to_check,
+        "options": _ids(getattr(advice, "options", [])),
+        "also_eligible": _ids(getattr(advice, "also_eligible", [])),
+    }
     out = []
     for iid, verdict in verdicts.items():
+        listed = [name for name, ids in lists.items() if iid in ids]
+        if len(listed) != 1:
+            # section 2: every instrument lands in exactly one list
+            out.append(f"{iid}: engine lists it in {' and '.join(listed) or 'no list'}")
         engine = _engine_status(iid, excluded, to_check)
         mismatch = (engine == "excluded") != (verdict.status == "excluded") or (
             engine == "to_check"
@@ -268,6 +286,19 @@ LOAN = InstrumentRecord.model_validate(
 )
 
 
+OPTION = Option(
+    instrument_id=LOAN.id,
+    name="Loan",
+    name_zh="贷款",
+    kind="loan",
+    jurisdiction="GLOBAL",
+    rank=1,
+    score=1.0,
+    status="active",
+    reasons=[],
+)
+
+
 def _advice(*amounts: tuple[float, str], excluded: bool = False) -> Advice:
     parts = [
         MixComponent(
@@ -287,8 +318,9 @@ def _advice(*amounts: tuple[float, str], excluded: bool = False) -> Advice:
         gap=MoneyOut(amount=10e6 - funded, currency="EUR"),
     )
     out = [Excluded(instrument_id=LOAN.id, name="Loan", reasons=[])] if excluded else []
+    listed = [] if excluded else [OPTION]
     return Advice(
-        options=[],
+        options=listed,
         excluded=out,
         mixes=[mix],
         catalogue_revision="hand",
@@ -323,6 +355,14 @@ def test_comparison_reports_both_sides() -> None:
     listed = SimpleNamespace(excluded=[], to_check=[{"instrument_id": LOAN.id}])
     assert disagreements(profile, listed, [LOAN], []) == [  # type: ignore[arg-type]
         "hand_loan: engine to_check (); oracle eligible (no rule fails)"
+    ]
+    twice = SimpleNamespace(excluded=[], to_check=[{"instrument_id": LOAN.id}], options=[OPTION])
+    assert disagreements(profile, twice, [LOAN], [])[0] == (  # type: ignore[arg-type]
+        "hand_loan: engine lists it in to_check and options"
+    )
+    nowhere = SimpleNamespace(excluded=[], options=[])
+    assert disagreements(profile, nowhere, [LOAN], []) == [  # type: ignore[arg-type]
+        "hand_loan: engine lists it in no list"
     ]
     small = make_profile(capex={"amount": 1e6, "currency": "EUR"})
     assert disagreements(small, listed, [LOAN], [])[0].endswith(
