@@ -1,0 +1,390 @@
+"""An independent eligibility checker, written from docs/eligibility.md sections 1-3 only.
+
+It reads catalogue records (`catalogue.schema.InstrumentRecord`), the dated reference rates
+(`catalogue.schema.FxRate`) and a `ProjectProfile`, and never the engine: no `rules/`, no
+`advisor.engine`, `advisor.advice`, `advisor.mixes`, `advisor.grouping` (or anything that imports
+them; tests/advisor/test_eligibility_oracle.py checks). The differential test compares its
+verdicts with the engine's on random profiles; where they disagree, one of them misreads the
+specification.
+
+For every instrument `check()` gives one verdict: `excluded` (a hard rule of section 1 fails on
+confirmed data), `to_check` (section 2: eligibility rests on an unconfirmed fact, or the amount
+has no confirmed bound) or `eligible` (the engine's `options` or `also_eligible`), with the rule
+names that fail and the most the instrument can fund of the project, in EUR (section 3).
+
+How the oracle reads the points the page leaves open (reported to the integrator):
+
+- a hard test whose failure rests on an unconfirmed field does not exclude, it sends the
+  instrument to `to_check` even when that field is not in section 2's list;
+- the minimum-ticket test excludes only when the amount bounded by confirmed facts alone (an
+  unconfirmed rate or cap left out, `typical_ticket` left out, an unknown grant rate taken as
+  100%) is below a confirmed `min_ticket`; below it only through an unconfirmed cap: to check;
+- several co-financing entries that still apply after the applicant and region filters, none of
+  them region-dependent: the lowest (the conservative bound); `period` is not read;
+- entries without `region_category` beside region-dependent ones apply to every region;
+- a date before the earliest reference rate uses the earliest rate (as the catalogue does).
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from advisor.models import ProjectProfile
+from catalogue.schema import CoFinancingRate, FxRate, InstrumentRecord, ReachWindow
+from catalogue.vocabulary import COUNTRY_GROUPS
+
+Status = Literal["excluded", "to_check", "eligible"]
+
+# Section 1, "Phases": the phases a project at this stage still has ahead of it, in order.
+REMAINING_PHASES: dict[str, tuple[str, ...]] = {
+    "planning": ("planning", "deployment", "operation"),
+    "research": ("research", "pilot", "demonstration", "deployment", "operation"),
+    "pilot": ("pilot", "demonstration", "deployment", "operation"),
+    "demonstration": ("demonstration", "deployment", "operation"),
+    "deployment": ("deployment", "operation"),
+    "operation": ("operation",),
+}
+
+# Section 2, item 1: an unconfirmed one of these makes the instrument one to check.
+ELIGIBILITY_FIELDS: frozenset[str] = frozenset({
+    "eligible_countries", "reach", "applicant_types", "sectors", "stages", "costs_covered",
+    "excluded_costs", "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
+    "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
+    "status", "prohibited_from", "params.prohibited_countries",
+})  # fmt: skip
+
+# Section 3: no co-financing entry means "unknown" for these, 100% for the other kinds.
+GRANT_LIKE: frozenset[str] = frozenset({"grant", "technical_assistance"})
+
+# Section 3: the profile's cost for each cost type an instrument may cover.
+COST_TYPES: tuple[str, ...] = ("investment", "development")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    instrument_id: str
+    status: Status
+    failed: tuple[str, ...] = ()  # hard rules that fail on confirmed data (status excluded)
+    unconfirmed_failed: tuple[str, ...] = ()  # hard rules that fail only on unconfirmed data
+    to_verify: tuple[str, ...] = ()  # why it is to check
+    amount_eur: float | None = None  # the conservative ceiling; None: no confirmed bound
+    by_cost_eur: dict[str, float] = field(default_factory=dict)  # rate x cost, before caps
+    phase: str | None = None
+    later: bool = False
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The reference rates in force on one date: units of a currency per euro."""
+
+    per_eur: dict[str, float]
+
+    @classmethod
+    def on(cls, fx_rates: Iterable[FxRate], day: date) -> "Rates":
+        by_currency: dict[str, list[FxRate]] = {}
+        for rate in fx_rates:
+            by_currency.setdefault(rate.currency, []).append(rate)
+        chosen: dict[str, float] = {"EUR": 1.0}
+        for currency, rates in by_currency.items():
+            rates.sort(key=lambda r: r.date)
+            in_force = [r for r in rates if r.date <= day]
+            chosen[currency] = (in_force[-1] if in_force else rates[0]).per_eur
+        chosen["EUR"] = 1.0
+        return cls(per_eur=chosen)
+
+    def to_eur(self, amount: float, currency: str) -> float:
+        if currency not in self.per_eur:
+            raise ValueError(f"no reference rate for {currency}")
+        return amount / self.per_eur[currency]
+
+
+def _expand(codes: Iterable[str]) -> set[str]:
+    return {country for code in codes for country in COUNTRY_GROUPS.get(code, (code,))}
+
+
+def window_covers(window: ReachWindow, country: str, day: date) -> bool:
+    """A reach window covers `country` on `day`: inside its dates (open ends) and its countries."""
+    if window.valid_from is not None and day < window.valid_from:
+        return False
+    if window.valid_to is not None and day > window.valid_to:
+        return False
+    return country in _expand(window.countries)
+
+
+def reachable(record: InstrumentRecord, country: str, day: date) -> bool:
+    """Section 1, "Reach": open everywhere, an eligible country, or a funded window on `day`."""
+    if not record.eligible_countries:
+        return True
+    if country in _expand(record.eligible_countries):
+        return True
+    return any(w.funded and window_covers(w, country, day) for w in record.reach)
+
+
+def _streams(profile: ProjectProfile) -> set[str]:
+    return {s for s in profile.revenue_streams if s != "none"}
+
+
+def _list_param(value: object) -> set[str]:
+    """A params list written as text ("CN" or "user_fees, parking_fees")."""
+    return {part.strip() for part in str(value).replace(";", ",").split(",") if part.strip()}
+
+
+def _date_param(value: object) -> date | None:
+    return None if value is None else date.fromisoformat(str(value))
+
+
+def user_pays_policy(records: Iterable[InstrumentRecord]) -> InstrumentRecord | None:
+    """The record whose params carry China's user-pays date (Guo Ban Han [2023] 115)."""
+    for record in records:
+        if "user_pays_only_since" in record.params:
+            return record
+    return None
+
+
+def co_financing_rate(
+    entries: list[CoFinancingRate], cost: str, profile: ProjectProfile
+) -> float | None:
+    """Section 3: the co-financing rate for one cost type (None: no entry applies)."""
+    own = [e for e in entries if e.costs == cost]
+    named = [e for e in own if profile.applicant in e.applicant]
+    own = named if named else [e for e in own if not e.applicant]
+    if not own:
+        return None
+    if any(e.region_category for e in own):
+        if profile.region_category is None:
+            return min(e.rate for e in own)
+        previous = getattr(profile, "region_category_2014_2020", None)
+        fits = [
+            e
+            for e in own
+            if e.region_category in (None, profile.region_category)
+            and (not e.previous_region_category or previous in e.previous_region_category)
+        ]
+        return max(e.rate for e in fits) if fits else None
+    return min(e.rate for e in own)
+
+
+@dataclass(frozen=True)
+class Amount:
+    conservative: float | None  # section 3; None: a covered cost has no confirmed rate
+    by_cost: dict[str, float]
+    confirmed_bound: float  # the most confirmed facts allow (unconfirmed caps left out)
+    unknown_costs: tuple[str, ...]
+
+
+def amount(record: InstrumentRecord, profile: ProjectProfile, rates: Rates) -> Amount:
+    """Section 3: the most `record` can fund of this project, in EUR."""
+    costs = {
+        "investment": rates.to_eur(profile.capex.amount, profile.capex.currency),
+        "development": (
+            rates.to_eur(profile.development_cost.amount, profile.development_cost.currency)
+            if profile.development_cost
+            else 0.0
+        ),
+    }
+    total = costs["investment"] + costs["development"]
+    if record.kind == "delivery_tool":
+        return Amount(conservative=0.0, by_cost={}, confirmed_bound=0.0, unknown_costs=())
+    unconfirmed = set(record.unconfirmed)
+    cofin_unconfirmed = "co_financing" in unconfirmed
+    by_cost: dict[str, float] = {}
+    bound_by_cost: dict[str, float] = {}
+    unknown: list[str] = []
+    for cost in COST_TYPES:
+        if cost not in record.costs_covered or costs[cost] <= 0:
+            continue
+        rate = co_financing_rate(record.co_financing, cost, profile)
+        if rate is None:
+            if record.kind in GRANT_LIKE or cofin_unconfirmed:
+                unknown.append(cost)
+                bound_by_cost[cost] = costs[cost]
+                continue
+            rate = 1.0
+        by_cost[cost] = rate * costs[cost]
+        bound_by_cost[cost] = (1.0 if cofin_unconfirmed else rate) * costs[cost]
+    cur = record.ticket_currency
+    caps: list[float] = []
+    confirmed_caps: list[float] = []
+    if record.max_share_of_cost is not None:
+        caps.append(record.max_share_of_cost * total)
+        if "max_share_of_cost" not in unconfirmed:
+            confirmed_caps.append(record.max_share_of_cost * total)
+    if record.max_ticket is not None:
+        caps.append(rates.to_eur(record.max_ticket, cur))
+        if "max_ticket" not in unconfirmed:
+            confirmed_caps.append(rates.to_eur(record.max_ticket, cur))
+    high = record.typical_ticket.high if record.typical_ticket else None
+    if high is not None and (record.max_ticket is None or "max_ticket" in unconfirmed):
+        caps.append(rates.to_eur(high, cur))
+    conservative = None if unknown else min([sum(by_cost.values()), *caps])
+    bound = min([sum(bound_by_cost.values()), *confirmed_caps])
+    return Amount(
+        conservative=conservative,
+        by_cost=by_cost,
+        confirmed_bound=bound,
+        unknown_costs=tuple(unknown),
+    )
+
+
+def phase_of(record: InstrumentRecord, stage: str) -> tuple[str | None, bool]:
+    """Section 1, "Phases": the phase an option finances (None: none left) and whether later."""
+    if not record.stages or stage in record.stages:
+        return stage, False
+    for phase in REMAINING_PHASES[stage]:
+        if phase in record.stages:
+            return phase, True
+    return None, False
+
+
+def _tests(
+    record: InstrumentRecord,
+    profile: ProjectProfile,
+    day: date,
+    rates: Rates,
+    funds: Amount,
+    policy: InstrumentRecord | None,
+) -> list[tuple[str, bool, set[str]]]:
+    """Every hard test of section 1: (rule, fails, the unconfirmed fields its failure rests on)."""
+    unconfirmed = set(record.unconfirmed)
+    out: list[tuple[str, bool, set[str]]] = []
+
+    def test(rule: str, fails: bool, fields: Iterable[str]) -> None:
+        out.append((rule, fails, set(fields) & unconfirmed))
+
+    country = profile.country
+    test("reach", not reachable(record, country, day), ("eligible_countries", "reach"))
+    test(
+        "applicant",
+        bool(record.applicant_types) and profile.applicant not in record.applicant_types,
+        ("applicant_types",),
+    )
+    sectors = {profile.sector, *profile.sectors}
+    test("sector", bool(record.sectors) and not sectors & set(record.sectors), ("sectors",))
+    remaining = set(REMAINING_PHASES[profile.stage])
+    test("phase", bool(record.stages) and not remaining & set(record.stages), ("stages",))
+
+    total = funds_total(profile, rates)
+    cur = record.ticket_currency
+    if record.min_project_cost is not None:
+        below = total < rates.to_eur(record.min_project_cost, cur)
+        test("size", below, ("min_project_cost",))
+    if record.max_project_cost is not None:
+        above = total > rates.to_eur(record.max_project_cost, cur)
+        test("size", above, ("max_project_cost",))
+    if record.min_ticket is not None:
+        ticket = rates.to_eur(record.min_ticket, cur)
+        low = funds.confirmed_bound if funds.conservative is None else funds.conservative
+        if "min_ticket" in unconfirmed:
+            test("min_ticket", low < ticket, ("min_ticket",))
+        elif funds.confirmed_bound < ticket:
+            test("min_ticket", True, ())
+        elif low < ticket:
+            # below the ticket only through a rate or cap no source confirmed
+            out.append(("min_ticket", True, {"an unconfirmed rate or cap"}))
+
+    streams = _streams(profile)
+    test("revenue", record.revenue_required and not streams, ("revenue_required",))
+    test(
+        "revenue",
+        bool(record.revenue_streams_any) and not streams & set(record.revenue_streams_any),
+        ("revenue_streams_any",),
+    )
+    if record.min_population is not None and profile.population is not None:
+        test("population", profile.population < record.min_population, ("min_population",))
+    if record.min_partner_countries is not None:
+        partners = profile.partners.countries if profile.partners else 0
+        test("consortium", partners < record.min_partner_countries, ("min_partner_countries",))
+    test("closed", record.valid_to is not None and day > record.valid_to, ("valid_to",))
+    test("not_yet_open", record.valid_from is not None and day < record.valid_from, ("valid_from",))
+    if record.prohibited_from is not None:
+        test("prohibited", day >= record.prohibited_from, ("prohibited_from",))
+    else:
+        test("prohibited", record.status == "prohibited", ("status",))
+
+    banned = record.params.get("prohibited_countries")
+    if banned is not None:
+        since = _date_param(record.params.get("prohibited_since"))
+        fails = country in _list_param(banned) and (since is None or day >= since)
+        test(
+            "prohibited_in_country",
+            fails,
+            ("params.prohibited_countries", "params.prohibited_since"),
+        )
+
+    if policy is not None and country == "CN" and record.kind == "ppp_structure":
+        since = _date_param(policy.params["user_pays_only_since"])
+        allowed = _list_param(policy.params.get("user_pays_streams", ""))
+        fails = since is not None and day >= since and not streams & allowed
+        shaky = {"params.user_pays_only_since", "params.user_pays_streams"} & set(
+            policy.unconfirmed
+        )
+        out.append(("cn_user_pays", fails, shaky))
+    return out
+
+
+def funds_total(profile: ProjectProfile, rates: Rates) -> float:
+    """`total = capex + development_cost`, in EUR."""
+    total = rates.to_eur(profile.capex.amount, profile.capex.currency)
+    if profile.development_cost is not None:
+        dev = profile.development_cost
+        total += rates.to_eur(dev.amount, dev.currency)
+    return total
+
+
+def check_one(
+    record: InstrumentRecord,
+    profile: ProjectProfile,
+    *,
+    rates: Rates,
+    day: date,
+    policy: InstrumentRecord | None,
+) -> Verdict:
+    funds = amount(record, profile, rates)
+    results = _tests(record, profile, day, rates, funds, policy)
+    failed = tuple(dict.fromkeys(rule for rule, fails, shaky in results if fails and not shaky))
+    shaky_failed = tuple(dict.fromkeys(rule for rule, fails, shaky in results if fails and shaky))
+    phase, later = phase_of(record, profile.stage)
+    common = {
+        "instrument_id": record.id,
+        "amount_eur": funds.conservative,
+        "by_cost_eur": funds.by_cost,
+        "phase": phase,
+        "later": later,
+    }
+    if failed:
+        return Verdict(status="excluded", failed=failed, unconfirmed_failed=shaky_failed, **common)
+    to_verify = [f"hard rule {rule} fails on unconfirmed data" for rule in shaky_failed]
+    to_verify += [
+        f"unconfirmed {name}" for name in record.unconfirmed if name in ELIGIBILITY_FIELDS
+    ]
+    if funds.conservative is None:
+        to_verify.append(f"no confirmed co-financing rate for {', '.join(funds.unknown_costs)}")
+    if to_verify:
+        return Verdict(
+            status="to_check", unconfirmed_failed=shaky_failed, to_verify=tuple(to_verify), **common
+        )
+    return Verdict(status="eligible", **common)
+
+
+def check(
+    profile: ProjectProfile,
+    records: Iterable[InstrumentRecord],
+    fx_rates: Iterable[FxRate],
+    *,
+    today: date | None = None,
+) -> dict[str, Verdict]:
+    """The verdict for every instrument on `profile`, keyed by instrument id."""
+    records = list(records)
+    day = profile.as_of or today or date.today()
+    rates = Rates.on(fx_rates, day)
+    policy = user_pays_policy(records)
+    return {
+        record.id: check_one(record, profile, rates=rates, day=day, policy=policy)
+        for record in records
+    }
+
+
+def rates_on(fx_rates: Iterable[FxRate], day: date) -> Mapping[str, float]:
+    """Units per euro of every currency on `day` (for tests that convert amounts)."""
+    return Rates.on(fx_rates, day).per_eur
