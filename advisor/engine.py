@@ -188,6 +188,7 @@ def terms_of(record: InstrumentRecord, to_eur: ToEur, cites: dict[str, str] | No
         rates=tuple(freeze(rate.model_dump()) for rate in record.co_financing),
         rates_stated="co_financing" not in unconfirmed,
         max_share=record.max_share_of_cost,
+        share_confirmed="max_share_of_cost" not in unconfirmed,
         max_ticket=None if record.max_ticket is None else to_eur(record.max_ticket, cur),
         max_ticket_confirmed="max_ticket" not in unconfirmed,
         typical_high=None if typical is None or typical.high is None else to_eur(typical.high, cur),

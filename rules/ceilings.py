@@ -29,6 +29,7 @@ class Terms:
     rates: tuple[Mapping[str, Any], ...]
     rates_stated: bool = True  # co_financing confirmed (sourced, or stated not applicable)
     max_share: float | None = None
+    share_confirmed: bool = True
     max_ticket: float | None = None
     max_ticket_confirmed: bool = True
     typical_high: float | None = None
@@ -69,9 +70,11 @@ def applicable_rate(
 
     Entries for another cost type, region category or applicant do not apply; where some
     entries name the applicant type, only those apply (a profit-making participant's 70% beats
-    the general 100%). Where the ceiling depends on a region category the profile does not
-    give, the lowest of those ceilings is taken. An entry conditioned on the region's 2014-2020
-    category (CPR 2021/1060 Art. 112(3)) applies only when the profile gives that category.
+    the general 100%). Where several entries apply and no region category tells them apart, or
+    the profile gives none, the lowest is taken (the conservative bound). With a region
+    category, the entries for it (and those for every region) apply and the highest of them is
+    the law's rate: an entry conditioned on the region's 2014-2020 category (CPR 2021/1060
+    Art. 112(3)) applies only when the profile gives that category.
     """
     matching = [
         r for r in rates
@@ -83,23 +86,20 @@ def applicable_rate(
         matching = specific
     if not matching:
         return None
-    regional = [r for r in matching if r.get("region_category")]
-    general = [float(r["rate"]) for r in matching if not r.get("region_category")]
-    if regional:
-        if region is None:
-            return min(float(r["rate"]) for r in regional)
-        own = [
-            float(r["rate"])
-            for r in regional
-            if r.get("region_category") == region
-            and (
-                not r.get("previous_region_category")
-                or previous_region in r.get("previous_region_category")
-            )
-        ]
-        if own:
-            return max(own)
-    return max(general) if general else None
+    if not any(r.get("region_category") for r in matching):
+        return min(float(r["rate"]) for r in matching)  # conditions unknown: the lowest
+    if region is None:
+        return min(float(r["rate"]) for r in matching)
+    fits = [
+        float(r["rate"])
+        for r in matching
+        if r.get("region_category") in (None, region)
+        and (
+            not r.get("previous_region_category")
+            or previous_region in r.get("previous_region_category")
+        )
+    ]
+    return max(fits) if fits else None
 
 
 def _eur(amount: float) -> str:
@@ -108,6 +108,40 @@ def _eur(amount: float) -> str:
     if amount >= 1e6:
         return f"EUR {amount / 1e6:.1f}m"
     return f"EUR {amount:,.0f}"
+
+
+def confirmed_bound(
+    terms: Terms,
+    *,
+    capex: float,
+    development: float,
+    region: str | None,
+    applicant: str,
+    previous_region: str | None = None,
+) -> float:
+    """The most confirmed facts alone allow: an unconfirmed rate or cap left out, an unknown
+    grant rate taken as the whole cost, no typical ticket. Only a bound below a minimum ticket
+    by this measure excludes; below it only through unconfirmed limits, the option is to check.
+    """
+    if terms.kind == "delivery_tool":
+        return 0.0
+    amounts = {"investment": capex, "development": development}
+    funded = 0.0
+    for cost in FUNDED_COSTS:
+        if cost not in terms.costs or amounts[cost] <= 0:
+            continue
+        rate = None
+        if terms.rates_stated:
+            rate = applicable_rate(
+                terms.rates, cost=cost, region=region, applicant=applicant,
+                previous_region=previous_region,
+            )  # fmt: skip
+        funded += amounts[cost] * (1.0 if rate is None else rate)
+    if terms.max_share is not None and terms.share_confirmed:
+        funded = min(funded, terms.max_share * (capex + development))
+    if terms.max_ticket is not None and terms.max_ticket_confirmed:
+        funded = min(funded, terms.max_ticket)
+    return funded
 
 
 def ceiling(

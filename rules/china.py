@@ -27,7 +27,7 @@ class ChinaRules(KnowledgeEngine):
     @Rule(
         Project(country="CN", as_of=MATCH.as_of, revenue=MATCH.revenue),
         Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params & REFORM,
-                   cite=MATCH.pc),
+                   cite=MATCH.pc, unconfirmed=MATCH.pu),
         TEST(lambda as_of, policy_params, revenue: as_of.isoformat()
              >= str(policy_params["user_pays_only_since"])
              and not set(revenue) & split_codes(policy_params.get("user_pays_streams"))),
@@ -36,9 +36,11 @@ class ChinaRules(KnowledgeEngine):
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
     def exclude_government_pay_ppp_in_china_after_reform(
-        self, as_of, revenue, policy, policy_params, pc, ids, c, soft
+        self, as_of, revenue, policy, policy_params, pc, pu, ids, c, soft
     ):
-        """Exclude a PPP structure without user-pays revenue in China after the 2023 reform."""
+        """Exclude a PPP structure without user-pays revenue in China after the 2023 reform
+        (an unconfirmed date or stream list of the policy record makes it one to check)."""
+        hard = not {"params.user_pays_only_since", "params.user_pays_streams"} & set(pu)
         since = policy_params["user_pays_only_since"]
         self.declare(*(
             fail(iid, "exclude_government_pay_ppp_in_china_after_reform",
@@ -46,7 +48,7 @@ class ChinaRules(KnowledgeEngine):
                  value=f"revenue: {listed(revenue) if revenue else 'none'}",
                  threshold=f"user-pays revenue ({policy_params.get('user_pays_streams')}) "
                  f"since {since} ({policy})",
-                 source=cite(pc, "params.user_pays_only_since"), fixable=True,
+                 source=cite(pc, "params.user_pays_only_since"), hard=hard, fixable=True,
                  hint="a user-pays revenue stream (user fees, parking fees, value-added "
                  f"services) would allow franchising under {policy}")
             for iid in ids

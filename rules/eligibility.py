@@ -8,7 +8,7 @@ source for the tested field; a row whose value is unconfirmed gets a caution, ne
 """
 
 from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
-from rules.ceilings import ceiling
+from rules.ceilings import ceiling, confirmed_bound
 from rules.facts import Project
 from rules.phases import REMAINING, phase_of
 from rules.reach import reachable, unfunded
@@ -156,34 +156,54 @@ class EligibilityRules(KnowledgeEngine):
         """Exclude an instrument whose minimum ticket exceeds the most it can fund here.
 
         The most it can fund is its ceiling (rate, share cap, maximum ticket): a lender that
-        lends at least EUR 25m and at most 50% of the cost needs a project of EUR 50m.
+        lends at least EUR 25m and at most 50% of the cost needs a project of EUR 50m. Only a
+        bound that confirmed facts set excludes; below the ticket only through an unconfirmed
+        rate or cap, the option is one to check.
         """
         minimum, terms = ticket
-        cap = ceiling(terms, capex=capex, development=dev, region=region, applicant=applicant,
-                      previous_region=previous)  # fmt: skip
+        terms_of_project = dict(capex=capex, development=dev, region=region,
+                                applicant=applicant, previous_region=previous)  # fmt: skip
+        cap = ceiling(terms, **terms_of_project)
+        bound = confirmed_bound(terms, **terms_of_project)
         self.declare(*(
             fail(iid, "exclude_costs_below_minimum_ticket",
                  test="the most it can fund here reaches its minimum ticket",
-                 value=f"{eur(cap.amount)} ({cap.basis})", threshold=eur(minimum),
-                 source=c[iid], hard=iid not in soft, fixable=True,
+                 value=f"{eur(cap.amount if cap.known else bound)} ({cap.basis})",
+                 threshold=eur(minimum), source=c[iid],
+                 hard=iid not in soft and bound < minimum, fixable=True,
                  hint=f"bundle projects so that its share reaches {eur(minimum)}")
             for iid in ids
         ))  # fmt: skip
 
     @Rule(
-        Project(revenue=MATCH.revenue),
-        group("revenue", MATCH.needs & holds(lambda n: n[0] is True)),
-        TEST(lambda revenue, needs: not revenue
-             or (bool(needs[1]) and not set(revenue) & set(needs[1]))),
+        Project(revenue=MATCH.revenue & P(lambda r: not r)),
+        group("revenue", True),
         salience=HARD,
-    )  # fmt: skip
+    )
     @sourced(CATALOGUE_FIELD)
-    def exclude_without_required_revenue(self, revenue, needs, ids, c, soft):
+    def exclude_without_required_revenue(self, revenue, ids, c, soft):
         """Exclude an instrument that must be repaid from project revenue the project lacks."""
-        wanted = listed(needs[1]) if needs[1] else "any project revenue"
         self.declare(*(
             fail(iid, "exclude_without_required_revenue",
-                 test="project has the revenue the instrument relies on",
+                 test="project has the revenue the instrument relies on", value="none",
+                 threshold="project revenue", source=c[iid], hard=iid not in soft,
+                 fixable=True, hint="a project revenue stream would make it eligible")
+            for iid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        Project(revenue=MATCH.revenue),
+        group("revenue_any", MATCH.needs & NONEMPTY),
+        TEST(lambda revenue, needs: not set(revenue) & set(needs)),
+        salience=HARD,
+    )
+    @sourced(CATALOGUE_FIELD)
+    def exclude_without_accepted_revenue(self, revenue, needs, ids, c, soft):
+        """Exclude an instrument built on revenue streams the project has none of."""
+        wanted = listed(needs)
+        self.declare(*(
+            fail(iid, "exclude_without_accepted_revenue",
+                 test="project has one of the revenue streams the instrument is built on",
                  value=listed(revenue) if revenue else "none", threshold=wanted, source=c[iid],
                  hard=iid not in soft, fixable=True,
                  hint=f"a revenue stream ({wanted}) would make it eligible")
@@ -298,7 +318,11 @@ class EligibilityRules(KnowledgeEngine):
 
 
 def _below_minimum(ticket, capex, dev, region, previous, applicant) -> bool:  # type: ignore[no-untyped-def]
+    """Below the minimum ticket by the conservative amount (or, when no rate is confirmed at
+    all, by what confirmed facts allow)."""
     minimum, terms = ticket
-    cap = ceiling(terms, capex=capex, development=dev, region=region, applicant=applicant,
-                  previous_region=previous)  # fmt: skip
-    return cap.known and cap.amount < minimum
+    project = dict(capex=capex, development=dev, region=region, applicant=applicant,
+                   previous_region=previous)  # fmt: skip
+    cap = ceiling(terms, **project)
+    low = cap.amount if cap.known else confirmed_bound(terms, **project)
+    return low < minimum

@@ -113,12 +113,14 @@ def window_covers(window: ReachWindow, country: str, day: date) -> bool:
 
 
 def reachable(record: InstrumentRecord, country: str, day: date) -> bool:
-    """Section 1, "Reach": open everywhere, an eligible country, or a funded window on `day`."""
+    """Section 1, "Reach": a covering window decides first (funded: reachable; only unfunded:
+    not); without one, open everywhere or an eligible country."""
+    covering = [w for w in record.reach if window_covers(w, country, day)]
+    if covering:
+        return any(w.funded for w in covering)
     if not record.eligible_countries:
         return True
-    if country in _expand(record.eligible_countries):
-        return True
-    return any(w.funded and window_covers(w, country, day) for w in record.reach)
+    return country in _expand(record.eligible_countries)
 
 
 def _streams(profile: ProjectProfile) -> set[str]:
@@ -217,7 +219,8 @@ def amount(record: InstrumentRecord, profile: ProjectProfile, rates: Rates) -> A
     high = record.typical_ticket.high if record.typical_ticket else None
     if high is not None and (record.max_ticket is None or "max_ticket" in unconfirmed):
         caps.append(rates.to_eur(high, cur))
-    conservative = None if unknown else min([sum(by_cost.values()), *caps])
+    # section 3: only the costs with a confirmed rate count; none at all: no confirmed bound
+    conservative = None if unknown and not by_cost else min([sum(by_cost.values()), *caps])
     bound = min([sum(bound_by_cost.values()), *confirmed_caps])
     return Amount(
         conservative=conservative,
@@ -295,7 +298,13 @@ def _tests(
     if record.min_partner_countries is not None:
         partners = profile.partners.countries if profile.partners else 0
         test("consortium", partners < record.min_partner_countries, ("min_partner_countries",))
-    test("closed", record.valid_to is not None and day > record.valid_to, ("valid_to",))
+    # a closure the catalogue confirms (status) stands even where the exact end date does not
+    closure_confirmed = record.status in ("closed", "superseded") and "status" not in unconfirmed
+    test(
+        "closed",
+        record.valid_to is not None and day > record.valid_to,
+        () if closure_confirmed else ("valid_to",),
+    )
     test("not_yet_open", record.valid_from is not None and day < record.valid_from, ("valid_from",))
     if record.prohibited_from is not None:
         test("prohibited", day >= record.prohibited_from, ("prohibited_from",))
