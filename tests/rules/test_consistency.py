@@ -67,7 +67,8 @@ def _profile_for(record: InstrumentRecord) -> ProjectProfile | None:
         country = "FR"
     if record.status == "prohibited":
         return None
-    start = record.valid_from or date(2014, 8, 1)
+    # a profile can only be dated from 2000 on (ProjectProfile.as_of)
+    start = max(record.valid_from or date(2014, 8, 1), date(2000, 1, 1))
     when = start if record.valid_to is None else min(start + timedelta(days=30), record.valid_to)
     total = max(record.min_project_cost or 0, (record.min_ticket or 0) * 2, 5_000_000)
     if record.max_project_cost:
