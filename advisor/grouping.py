@@ -39,6 +39,12 @@ def _has_regional_rates(row: Any) -> bool:
     )
 
 
+def _entry_cites(row: Any, field: str) -> dict[str, str]:
+    """Per entry of a model's `field` (asset_fit, incentives), the citation of the source whose
+    `supports` names `field=<entry id>`."""
+    return cite_values(row["cite"], field, [entry["id"] for entry in row[field]])
+
+
 INSTRUMENT_SPECS = (
     Spec("countries", lambda r: r["countries"], ("eligible_countries",)),
     Spec("reach", lambda r: r["reach"], ("eligible_countries", "reach"),
@@ -96,6 +102,19 @@ MODEL_SPECS = (
     Spec("ownership_revenue", lambda m: (m["ownership"], m["revenue"]), ("ownership",)),
     Spec("min_maturity", lambda m: m["min_maturity"], ("min_maturity",)),
     Spec("risk_appetite", lambda m: m["risk_appetite"], ("risk_appetite",)),
+    Spec("payer", lambda m: m["payer"], ("payer",)),
+    Spec(
+        "asset_fit",
+        lambda m: m["asset_fit"],
+        ("asset_fit",),
+        extra=lambda m: _entry_cites(m, "asset_fit"),
+    ),
+    Spec(
+        "incentives",
+        lambda m: m["incentives"],
+        ("incentives",),
+        extra=lambda m: _entry_cites(m, "incentives"),
+    ),
 )
 
 

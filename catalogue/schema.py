@@ -23,6 +23,7 @@ from catalogue.vocabulary import (
     Level,
     MaturityLevel,
     Ownership,
+    Payer,
     RegionCategory,
     RevenueStream,
     RiskAppetite,
@@ -216,6 +217,63 @@ class RecordedCase(Strict):
     note: str | None = None
 
 
+class AssetFit(Strict):
+    """How the sources judge the model for one kind of asset, as a profile can show it.
+
+    A profile has no field for the asset itself; it shows it by its main sector and, where the
+    source's judgement needs it, by who applies, by a revenue stream it has (e.g. availability
+    payments: the authority pays the operator) and by its jurisdiction. For example, fares do not
+    carry urban rail or bus services, which the authority pays for. Its source is the record's
+    source whose `supports` names `asset_fit=<id>`.
+    """
+
+    id: Identifier
+    fits: bool = Field(description="true: the sources name the model for it; false: against it")
+    asset: str = Field(min_length=1, description="the kind of asset, in words")
+    sectors: list[Sector] = Field(min_length=1, description="the project's main sector is one")
+    applicants: list[Applicant] = Field(default_factory=list, description="empty = any")
+    revenue_includes: list[RevenueStream] = Field(
+        default_factory=list, description="the project has one of these; empty = any"
+    )
+    jurisdictions: list[Jurisdiction] = Field(default_factory=list, description="empty = any")
+    reason: str = Field(min_length=1)
+
+
+class Incentive(Strict):
+    """A dated jurisdictional incentive that rewards the model (e.g. China's fiscal reward and
+    tax relief for shared-savings energy performance contracts).
+
+    `valid_to` is the date it ended where a source gives one. Where none does, `confirmed_to`
+    is the latest date a source shows it in force: after that date its status is unconfirmed and
+    the engine only cautions. Its source is the record's source whose `supports` names
+    `incentives=<id>`.
+    """
+
+    id: Identifier
+    countries: list[CountryCode] = Field(min_length=1)
+    valid_from: date
+    valid_to: date | None = None
+    confirmed_to: date | None = None
+    legal_basis: str = Field(min_length=1, description="act and clause, e.g. Caijian [2010] 249")
+    text: str = Field(min_length=1, description="what it gives and to whom")
+
+    @model_validator(mode="after")
+    def _dated(self) -> "Incentive":
+        if self.valid_to is not None and self.confirmed_to is not None:
+            raise ValueError("confirmed_to is only for an incentive whose end no source gives")
+        for end in (self.valid_to, self.confirmed_to):
+            if end is not None and end < self.valid_from:
+                raise ValueError("an incentive ends or is confirmed before it starts")
+        return self
+
+    def in_force(self, country: str, on: date) -> bool:
+        """Confirmed in force in `country` on `on`."""
+        if country not in self.countries or on < self.valid_from:
+            return False
+        end = self.valid_to if self.valid_to is not None else self.confirmed_to
+        return end is not None and on <= end
+
+
 class BusinessModelRecord(Strict):
     """One business model or contract structure (catalogue/data/business_models.yaml)."""
 
@@ -239,11 +297,28 @@ class BusinessModelRecord(Strict):
     banned_in: list[CountryCode] = Field(default_factory=list)
     banned_since: date | None = None
     allowed_in_cn_after_2023: bool = True
+    payer: list[Payer] = Field(
+        default_factory=list, description="who pays the operator; empty = not recorded"
+    )
+    asset_fit: list[AssetFit] = Field(
+        default_factory=list, description="kinds of asset the sources name it for or against"
+    )
+    incentives: list[Incentive] = Field(
+        default_factory=list, description="dated jurisdictional incentives that reward it"
+    )
     related_instruments: list[Identifier] = Field(default_factory=list)
     recorded_cases: list[RecordedCase] = Field(default_factory=list)
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     unconfirmed: list[str] = Field(default_factory=list)
     sources: list[SourceRef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_entry_ids(self) -> "BusinessModelRecord":
+        for name, entries in (("asset_fit", self.asset_fit), ("incentives", self.incentives)):
+            ids = [e.id for e in entries]
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"{name} ids repeat: {ids}")
+        return self
 
 
 class FxRate(Strict):

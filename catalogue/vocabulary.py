@@ -58,6 +58,35 @@ Applicant = Literal[
 PUBLIC_REVENUE: frozenset[str] = frozenset(
     {"fines", "congestion_charges", "property_tax_increment", "land_value_capture"}
 )
+# Who pays a business model's operator, and who pays in a project given its revenue streams:
+# users (fees, parking, value-added services), the public authority over time (availability or
+# per-use service payments), the client out of savings, advertisers, data buyers, or a public
+# budget (no commercial revenue, or revenue a public body collects). The PPP guides' user-pays /
+# government-pays split (APMG PPP Certification Guide Sec. 4.7; PPP Reference Guide 3.0).
+Payer = Literal[
+    "users", "public_budget", "availability_payments", "savings", "advertisers", "data_buyers"
+]
+PAYER_OF_REVENUE: dict[str, str] = {
+    "none": "public_budget",
+    "user_fees": "users",
+    "parking_fees": "users",
+    "value_added_services": "users",
+    "availability_payments": "availability_payments",
+    "energy_savings": "savings",
+    "advertising": "advertisers",
+    "data_services": "data_buyers",
+    "fines": "public_budget",
+    "congestion_charges": "public_budget",
+    "property_tax_increment": "public_budget",
+    "land_value_capture": "public_budget",
+}
+
+
+def payers_of(revenue: "tuple[str, ...] | list[str]") -> frozenset[str]:
+    """Who pays in a project with these revenue streams (none: the public budget)."""
+    return frozenset(PAYER_OF_REVENUE[s] for s in revenue or ("none",))
+
+
 RegionCategory = Literal["less_developed", "transition", "more_developed"]
 MaturityLevel = Literal["basic", "average", "more_advanced", "state_of_the_art"]
 MaturityDimension = Literal[

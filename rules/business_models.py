@@ -5,10 +5,17 @@ its citation); the seed on selecting models by project type (000_3774adf2b4c550f
 L3699, §6.1.14 L4033: market projects enterprise-run, pure public services government-funded);
 Annex 5 maturity (§8.4 L5432, Annex 5 L5818-L5823); private ownership resistance (§2.2.2.1 L764);
 China's 2023 PPP reform (instrument_facts.md CN2, matched through the policy's catalogue record);
-ESCO guaranteed vs shared savings by risk appetite (instrument_facts.md G2).
+ESCO guaranteed vs shared savings by risk appetite (instrument_facts.md G2). Who pays the operator
+(user-pays vs government-pays PPPs: APMG PPP Certification Guide Sec. 4.7, 4.10), the kinds of
+asset the sources name a model for or against, and dated jurisdictional incentives (e.g. China's
+shared-savings EMC reward, Caijian [2010] 249, and tax relief, Caishui [2010] 110) come from the
+models' own catalogue rows (`payer`, `asset_fit`, `incentives`), each entry with its source.
 """
 
-from catalogue.vocabulary import PUBLIC_REVENUE
+from datetime import date
+from typing import Any
+
+from catalogue.vocabulary import PUBLIC_REVENUE, payers_of
 from rules import weights
 from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
 from rules.facts import Instrument, Project
@@ -25,8 +32,54 @@ MIXED_FUNDING = f"{SEED} §6.1.13 L4000; §5.2.2 L2743"
 SHARED_RISK = f"{SEED} §6.1.12 L3975; §2.2.3.1 L868"
 
 
-def model_group(attribute: str, value):  # type: ignore[no-untyped-def]
-    return group(attribute, value, of="model")
+def model_group(attribute: str, value, extra: bool = False):  # type: ignore[no-untyped-def]
+    return group(attribute, value, of="model", extra=extra)
+
+
+def shows(entry: Any, main: str, applicant: str, revenue: Any, where: str) -> bool:
+    """The project shows the asset of an `asset_fit` entry (catalogue/schema.py AssetFit)."""
+    return (
+        main in entry["sectors"]
+        and (not entry["applicants"] or applicant in entry["applicants"])
+        and (not entry["revenue_includes"] or bool(set(revenue) & set(entry["revenue_includes"])))
+        and (not entry["jurisdictions"] or where in entry["jurisdictions"])
+    )
+
+
+def in_force(entry: Any, country: str, as_of: date) -> bool:
+    """A source confirms the incentive in force in `country` on `as_of` (schema Incentive)."""
+    if country not in entry["countries"] or as_of < entry["valid_from"]:
+        return False
+    end = entry["valid_to"] if entry["valid_to"] is not None else entry["confirmed_to"]
+    return end is not None and as_of <= end
+
+
+def status_unconfirmed(entry: Any, country: str, as_of: date) -> bool:
+    """Started in `country` by `as_of`, but no source gives its end or shows it still in force."""
+    if country not in entry["countries"] or as_of < entry["valid_from"]:
+        return False
+    if entry["valid_to"] is not None:
+        return False
+    return entry["confirmed_to"] is None or as_of > entry["confirmed_to"]
+
+
+PAYER_WORDS = {
+    "users": "the users",
+    "public_budget": "the public budget",
+    "availability_payments": "the authority's availability or service payments",
+    "savings": "the savings",
+    "advertisers": "advertisers",
+    "data_buyers": "data buyers",
+}
+ASSET_PATTERN = (
+    Project(sector=MATCH.main, applicant=MATCH.applicant, revenue=MATCH.revenue,
+            jurisdiction=MATCH.where),
+    model_group("asset_fit", MATCH.entries & NONEMPTY, extra=True),
+)  # fmt: skip
+INCENTIVE_PATTERN = (
+    Project(country=MATCH.country, as_of=MATCH.as_of),
+    model_group("incentives", MATCH.entries & NONEMPTY, extra=True),
+)
 
 
 class BusinessModelRules(KnowledgeEngine):
@@ -279,3 +332,98 @@ class BusinessModelRules(KnowledgeEngine):
             score(mid, "score_model_risk_appetite_fit", points, text, c[mid], about=BM)
             for mid in ids
         ))  # fmt: skip
+
+    @Rule(
+        Project(revenue=MATCH.revenue),
+        model_group("payer", MATCH.payers & NONEMPTY),
+        TEST(lambda revenue, payers: bool(payers_of(revenue) & set(payers))),
+    )
+    @sourced(CATALOGUE_FIELD)
+    def score_model_paid_by_who_pays(self, revenue, payers, ids, c, soft):
+        """Prefer models whose operator is paid by whoever pays in the project: users, the public
+        budget, availability payments or savings (no commercial revenue: the public budget)."""
+        who = [PAYER_WORDS[p] for p in sorted(payers_of(revenue) & set(payers))]
+        text = f"its operator is paid by {' and '.join(who)}, as in the project"
+        self.declare(*(
+            score(mid, "score_model_paid_by_who_pays", weights.PAYER_MATCH, text, c[mid],
+                  about=BM)
+            for mid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        *ASSET_PATTERN,
+        TEST(lambda main, applicant, revenue, where, entries: any(
+            e["fits"] and shows(e, main, applicant, revenue, where) for e in entries)),
+    )  # fmt: skip
+    @sourced(CATALOGUE_FIELD)
+    def score_model_named_for_the_asset(
+        self, main, applicant, revenue, where, entries, ids, c, soft, extra
+    ):
+        """Prefer a model the sources name for the kind of asset the project shows (e.g. the
+        public, open-access municipal fibre network the European Commission describes)."""
+        hits = [e for e in entries if e["fits"] and shows(e, main, applicant, revenue, where)]
+        text = "; ".join(f"suits {e['asset']}: {e['reason']}" for e in hits)
+        self.declare(*(
+            score(mid, "score_model_named_for_the_asset", weights.ASSET_FIT, text,
+                  extra[mid][hits[0]["id"]], about=BM)
+            for mid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        *ASSET_PATTERN,
+        TEST(lambda main, applicant, revenue, where, entries: any(
+            not e["fits"] and shows(e, main, applicant, revenue, where) for e in entries)),
+    )  # fmt: skip
+    @sourced(CATALOGUE_FIELD)
+    def score_model_against_the_asset(
+        self, main, applicant, revenue, where, entries, ids, c, soft, extra
+    ):
+        """Rank down a model the sources say does not carry the kind of asset the project shows
+        (e.g. fares do not carry a metro or a bus service the authority pays for)."""
+        hits = [e for e in entries if not e["fits"] and shows(e, main, applicant, revenue, where)]
+        text = "; ".join(f"does not carry {e['asset']}: {e['reason']}" for e in hits)
+        self.declare(*(
+            score(mid, "score_model_against_the_asset", weights.ASSET_MISFIT, text,
+                  extra[mid][hits[0]["id"]], about=BM)
+            for mid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        *INCENTIVE_PATTERN,
+        TEST(lambda country, as_of, entries: any(in_force(e, country, as_of) for e in entries)),
+    )
+    @sourced(CATALOGUE_FIELD)
+    def score_model_rewarded_by_incentive_in_force(
+        self, country, as_of, entries, ids, c, soft, extra
+    ):
+        """Prefer a model that a jurisdictional incentive in force on the project's date rewards
+        (e.g. China's reward and tax relief for shared-savings EMC, not for other EMC types)."""
+        hits = [e for e in entries if in_force(e, country, as_of)]
+        text = "; ".join(f"{e['text']} ({e['legal_basis']}, in force on {as_of.isoformat()})"
+                         for e in hits)  # fmt: skip
+        self.declare(*(
+            score(mid, "score_model_rewarded_by_incentive_in_force", weights.INCENTIVE, text,
+                  extra[mid][hits[0]["id"]], about=BM)
+            for mid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        *INCENTIVE_PATTERN,
+        TEST(lambda country, as_of, entries: any(
+            status_unconfirmed(e, country, as_of) for e in entries)),
+    )  # fmt: skip
+    @sourced(CATALOGUE_FIELD)
+    def caution_model_incentive_status_unconfirmed(
+        self, country, as_of, entries, ids, c, soft, extra
+    ):
+        """Caution, without scoring, when no source shows a model's incentive still in force on the
+        project's date: a limit nobody confirmed is not an incentive to count on."""
+        hits = [e for e in entries if status_unconfirmed(e, country, as_of)]
+        for e in hits:
+            seen = e["confirmed_to"]
+            since = f"; last confirmed in force on {seen.isoformat()}" if seen else ""
+            text = (f"{e['text']} ({e['legal_basis']}): no source shows it in force on "
+                    f"{as_of.isoformat()}{since}; check before counting on it")  # fmt: skip
+            for mid in ids:
+                self.declare(caution(mid, "caution_model_incentive_status_unconfirmed", text,
+                                     extra[mid][e["id"]], about=BM))  # fmt: skip

@@ -47,8 +47,9 @@ class Group(Fact):
 
 class Model(Fact):
     """A business model: id, revenue, sectors, ownership, operator_capacity (0-2), min_maturity
-    (0-3), risk_appetite, jurisdictions, banned_in, banned_since, cn_after_reform (bool),
-    unconfirmed, cite."""
+    (0-3), risk_appetite, jurisdictions, banned_in, banned_since, cn_after_reform (bool), payer
+    (tuple), asset_fit and incentives (tuples of frozen entries, catalogue/schema.py), unconfirmed,
+    cite."""
 
 
 class _Finding(Fact):

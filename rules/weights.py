@@ -28,3 +28,7 @@ MAX_PRECEDENTS = 4
 MIX_FIT = 1.0  # a mixed-ownership model when the city caps the private share
 MIX_MISFIT = -2.0  # a wholly private model when the city caps the private share
 PUBLIC_OWNERSHIP_CONFLICT = -2.0  # private-ownership structure against keep_public_ownership
+PAYER_MATCH = 1.0  # a business model whose operator is paid by whoever pays in the project
+ASSET_FIT = 2.0  # the sources name the business model for the kind of asset the project shows
+ASSET_MISFIT = -3.0  # the sources say the model does not carry that kind of asset (fares, a metro)
+INCENTIVE = 2.0  # a jurisdictional incentive in force on the project's date rewards the model

@@ -121,6 +121,33 @@ def test_every_set_value_is_sourced_or_marked_unconfirmed(
     assert not bare
 
 
+def test_business_model_payer_asset_fit_and_incentives_are_sourced(
+    seed_data: datafiles.SeedData,
+) -> None:
+    """Who pays, each asset-fit entry and each incentive name a source or are marked
+    unconfirmed: an entry by its own `field=<id>` source, never by the record's first one."""
+    bare = []
+    for rec in seed_data.business_models:
+        backed = {f for s in rec.sources for f in s.supports}
+        fields = {f.split("=", 1)[0] for f in backed} | set(rec.unconfirmed)
+        if rec.payer and "payer" not in fields:
+            bare.append((rec.id, "payer"))
+        for name, entries in (("asset_fit", rec.asset_fit), ("incentives", rec.incentives)):
+            for entry in entries:
+                if f"{name}={entry.id}" not in backed and name not in rec.unconfirmed:
+                    bare.append((rec.id, f"{name}={entry.id}"))
+    assert not bare
+
+
+def test_every_revenue_stream_has_a_payer() -> None:
+    from typing import get_args
+
+    from catalogue.vocabulary import PAYER_OF_REVENUE, Payer, RevenueStream
+
+    assert set(PAYER_OF_REVENUE) == set(get_args(RevenueStream))
+    assert set(PAYER_OF_REVENUE.values()) <= set(get_args(Payer))
+
+
 SEED_LINES = {
     path.name: path.read_text(encoding="utf-8").splitlines()
     for path in (SEEDS.glob("*.txt") if SEEDS.exists() else [])

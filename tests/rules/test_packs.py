@@ -262,6 +262,27 @@ def fired_for_model(profile_overrides: dict[str, Any], bm: BusinessModelRecord) 
     return {f["rule"] for f in engine.findings}
 
 
+def _asset(fits: bool, **fields: Any) -> dict[str, Any]:
+    entry = {"id": "asset_x", "fits": fits, "asset": "an asset", "reason": "a source says so"}
+    return {"asset_fit": [{**entry, **fields}]}
+
+
+def _incentive(**dates: str) -> dict[str, Any]:
+    entry = {"id": "incentive_x", "countries": ["CN"], "valid_from": "2011-01-01",
+             "legal_basis": "an act", "text": "a reward"}  # fmt: skip
+    return {"incentives": [{**entry, **dates}]}
+
+
+TRANSIT_MISFIT = _asset(False, sectors=["transport"], revenue_includes=["availability_payments"])
+WATER_MISFIT = _asset(False, sectors=["water"], applicants=["municipal_company"])
+FIBRE_FIT = _asset(
+    True, sectors=["ict_broadband"], applicants=["municipality", "municipal_company"],
+    jurisdictions=["EU"],
+)  # fmt: skip
+CN_RELIEF = _incentive(confirmed_to="2019-01-01")  # end unknown, last confirmed 2019-01-01
+CN_ENDED = _incentive(valid_to="2015-12-31")
+CN_OPEN = _incentive()  # no end and nothing confirms it later than its start
+
 MODELS = [
     ("exclude_model_banned_in_country", {"country": "CN"}, {"banned_in": ["CN"], "banned_since": "2012-12-24"}, True),
     ("exclude_model_banned_in_country", {"country": "CN", "as_of": "2010-01-01"}, {"banned_in": ["CN"], "banned_since": "2012-12-24"}, False),
@@ -298,6 +319,45 @@ MODELS = [
     ("score_model_maturity_gap", {"city_maturity": {"governance": "average"}}, {"min_maturity": "average"}, False),
     ("score_model_risk_appetite_fit", {"preferences": {"risk_appetite": "low"}}, {"risk_appetite": ["low"]}, True),
     ("score_model_risk_appetite_fit", {}, {"risk_appetite": ["low"]}, False),
+    # who pays: user fees, parking and value-added services -> users; availability payments;
+    # savings; no commercial revenue, fines or taxes -> the public budget
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["availability_payments"]}, {"payer": ["availability_payments"]}, True),
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["user_fees"]}, {"payer": ["availability_payments"]}, False),
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["parking_fees"]}, {"payer": ["users"]}, True),
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["energy_savings"]}, {"payer": ["savings"]}, True),
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["energy_savings"]}, {"payer": ["users"]}, False),
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["none"]}, {"payer": ["public_budget"]}, True),
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["fines"]}, {"payer": ["public_budget"]}, True),
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["user_fees"]}, {"payer": ["public_budget"]}, False),
+    ("score_model_paid_by_who_pays", {"revenue_streams": ["user_fees"]}, {}, False),
+    # an asset the sources say fares do not carry: a transit service the authority pays for
+    ("score_model_against_the_asset", {"sector": "transport", "revenue_streams": ["user_fees", "availability_payments"]}, TRANSIT_MISFIT, True),
+    ("score_model_against_the_asset", {"sector": "transport", "revenue_streams": ["availability_payments"]}, TRANSIT_MISFIT, True),
+    ("score_model_against_the_asset", {"sector": "transport", "revenue_streams": ["user_fees"]}, TRANSIT_MISFIT, False),
+    ("score_model_against_the_asset", {"sector": "water", "revenue_streams": ["availability_payments"]}, TRANSIT_MISFIT, False),
+    # the asset is the project's main sector, not one of its other sectors
+    ("score_model_against_the_asset", {"sector": "multi_sector", "sectors": ["transport"], "revenue_streams": ["availability_payments"]}, TRANSIT_MISFIT, False),
+    ("score_model_against_the_asset", {"sector": "water", "applicant": "municipal_company", "revenue_streams": ["user_fees"]}, WATER_MISFIT, True),
+    ("score_model_against_the_asset", {"sector": "water", "applicant": "municipality", "revenue_streams": ["user_fees"]}, WATER_MISFIT, False),
+    ("score_model_against_the_asset", {"sector": "ict_broadband", "country": "SE", "revenue_streams": ["user_fees"]}, FIBRE_FIT, False),
+    ("score_model_named_for_the_asset", {"sector": "ict_broadband", "country": "SE", "revenue_streams": ["user_fees"]}, FIBRE_FIT, True),
+    ("score_model_named_for_the_asset", {"sector": "ict_broadband", "country": "SE", "applicant": "sme", "revenue_streams": ["user_fees"]}, FIBRE_FIT, False),
+    ("score_model_named_for_the_asset", {"sector": "ict_broadband", "country": "CN", "revenue_streams": ["user_fees"]}, FIBRE_FIT, False),
+    ("score_model_named_for_the_asset", {"sector": "transport", "revenue_streams": ["availability_payments"]}, TRANSIT_MISFIT, False),
+    # a dated incentive: in force from valid_from to valid_to, or to the last confirmed date
+    ("score_model_rewarded_by_incentive_in_force", {"country": "CN", "as_of": "2014-06-01"}, CN_RELIEF, True),
+    ("score_model_rewarded_by_incentive_in_force", {"country": "CN", "as_of": "2010-12-31"}, CN_RELIEF, False),
+    ("score_model_rewarded_by_incentive_in_force", {"country": "CN", "as_of": "2019-01-02"}, CN_RELIEF, False),
+    ("score_model_rewarded_by_incentive_in_force", {"country": "VN", "as_of": "2014-06-01"}, CN_RELIEF, False),
+    ("score_model_rewarded_by_incentive_in_force", {"country": "CN", "as_of": "2015-12-31"}, CN_ENDED, True),
+    ("score_model_rewarded_by_incentive_in_force", {"country": "CN", "as_of": "2016-01-01"}, CN_ENDED, False),
+    ("score_model_rewarded_by_incentive_in_force", {"country": "CN", "as_of": "2014-06-01"}, CN_OPEN, False),
+    ("caution_model_incentive_status_unconfirmed", {"country": "CN", "as_of": "2019-01-02"}, CN_RELIEF, True),
+    ("caution_model_incentive_status_unconfirmed", {"country": "CN", "as_of": "2014-06-01"}, CN_OPEN, True),
+    ("caution_model_incentive_status_unconfirmed", {"country": "CN", "as_of": "2014-06-01"}, CN_RELIEF, False),
+    ("caution_model_incentive_status_unconfirmed", {"country": "CN", "as_of": "2016-01-01"}, CN_ENDED, False),
+    ("caution_model_incentive_status_unconfirmed", {"country": "CN", "as_of": "2010-06-01"}, CN_RELIEF, False),
+    ("caution_model_incentive_status_unconfirmed", {"country": "FR", "as_of": "2019-01-02"}, CN_RELIEF, False),
 ]  # fmt: skip
 
 
