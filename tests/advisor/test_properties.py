@@ -149,7 +149,11 @@ def _check_no_forbidden_combination(advice: Advice, snapshot: Snapshot) -> None:
         record = snapshot.instrument(option.instrument_id)
         assert record is not None
         assert record.valid_to is None or advice.as_of <= record.valid_to
-        assert record.status != "prohibited"
+        # prohibited on the advice date (a prohibition's date decides, not today's status)
+        if record.prohibited_from is not None:
+            assert advice.as_of < record.prohibited_from
+        else:
+            assert record.status != "prohibited"
 
 
 @given(profile=profiles())
