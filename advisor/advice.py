@@ -58,7 +58,7 @@ def _soft_caution(finding: Finding) -> Reason:
 # marks one unconfirmed, the option goes to `to_check`, whatever the engine's tests said.
 ELIGIBILITY_FIELDS = (
     "eligible_countries", "reach", "applicant_types", "sectors", "stages", "costs_covered",
-    "excluded_costs", "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
+    "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
     "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
     "status", "prohibited_from", "params.prohibited_countries",
 )  # fmt: skip

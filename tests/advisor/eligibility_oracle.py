@@ -49,7 +49,7 @@ REMAINING_PHASES: dict[str, tuple[str, ...]] = {
 # Section 2, item 1: an unconfirmed one of these makes the instrument one to check.
 ELIGIBILITY_FIELDS: frozenset[str] = frozenset({
     "eligible_countries", "reach", "applicant_types", "sectors", "stages", "costs_covered",
-    "excluded_costs", "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
+    "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
     "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
     "status", "prohibited_from", "params.prohibited_countries",
 })  # fmt: skip
