@@ -9,6 +9,8 @@ expectation cites its rule:
   also_eligible or any mix.
 - `not_in_mix: {id: why}`: in no mix and not in options (it may sit in to_check or excluded).
 - `expect_options` / `expect_to_check: {id: why}`: in options / in to_check.
+- `expect_eligible: {id: why}`: eligible and confirmed, in options or also_eligible (an
+  instrument the law lets the project use but that funds none of the costs the profile gives).
 - `expect_top3` / `expect_top5: {id: why}`: among the first 3 / 5 options and scored strictly
   above the option ranked 4th / 6th when there is one (never decided by a tie-break).
 - `amount_at_most` / `amount_at_least: {id: {amount, currency, why}}`: the option's (or to_check
@@ -65,6 +67,7 @@ ID_KEYS = (
     "expect_top3",
     "expect_top5",
     "expect_to_check",
+    "expect_eligible",
 )
 MODEL_KEYS = ("expect_business_models_top3", "not_first_business_model")
 AMOUNT_KEYS = ("amount_at_most", "amount_at_least")
@@ -150,6 +153,9 @@ def test_case_is_well_formed(item: tuple[str, dict[str, Any]]) -> None:
     outside = set(case.get("forbid") or {}) | set(case.get("not_in_mix") or {})
     assert not inside & outside
     assert not set(case.get("expect_to_check") or {}) & (inside | set(case.get("forbid") or {}))
+    assert not set(case.get("expect_eligible") or {}) & (
+        outside | set(case.get("expect_to_check") or {})
+    )
 
 
 def test_case_ids_are_unique_across_both_files() -> None:
@@ -323,6 +329,10 @@ def _check_expectations(case: dict[str, Any], advice: dict[str, Any]) -> list[st
                     f"{key} {iid}: score {by_id[iid]['score']} not above the option ranked "
                     f"{n + 1} ({options[n]['score']}): decided by a tie-break"
                 )
+    also = {a["instrument_id"] for a in advice.get("also_eligible") or []}
+    for iid, why in (case.get("expect_eligible") or {}).items():
+        if iid not in by_id and iid not in also:
+            problems.append(f"expect_eligible {iid} ({why}): neither in options nor also_eligible")
     for iid, why in (case.get("expect_to_check") or {}).items():
         if iid not in to_check:
             problems.append(f"expect_to_check {iid} ({why}): not in to_check {list(to_check)}")
