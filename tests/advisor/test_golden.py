@@ -16,7 +16,7 @@ expectation cites its rule:
 - `amount_at_most` / `amount_at_least: {id: {amount, currency, why}}`: the option's (or to_check
   entry's) max_amount; `amount_at_least` requires the option to be there.
 - `expect_phase: {id: {phase, why}}`: the phase the option finances.
-- `expect_business_models_top3: {id: why}`; `not_first_business_model: {id: why}`.
+- `expect_business_models_top3` / `_top5: {id: why}`; `not_first_business_model: {id: why}`.
 - `expect_reason_source: {id: {any_of: [...], why}}`: some reason of the option cites one of
   these legal sources.
 - `debt_at_most_share: {share, why}`: in every mix, loans and enterprise bonds fund at most this
@@ -69,7 +69,11 @@ ID_KEYS = (
     "expect_to_check",
     "expect_eligible",
 )
-MODEL_KEYS = ("expect_business_models_top3", "not_first_business_model")
+MODEL_KEYS = (
+    "expect_business_models_top3",
+    "expect_business_models_top5",
+    "not_first_business_model",
+)
 AMOUNT_KEYS = ("amount_at_most", "amount_at_least")
 CASE_KEYS = {
     "id",
@@ -388,6 +392,9 @@ def _check_expectations(case: dict[str, Any], advice: dict[str, Any]) -> list[st
     for mid, why in (case.get("expect_business_models_top3") or {}).items():
         if mid not in models[:3]:
             problems.append(f"business model {mid} ({why}) not in the top 3 {models[:3]}")
+    for mid, why in (case.get("expect_business_models_top5") or {}).items():
+        if mid not in models[:5]:
+            problems.append(f"business model {mid} ({why}) not in the top 5 {models[:5]}")
     for mid, why in (case.get("not_first_business_model") or {}).items():
         if models and models[0] == mid:
             problems.append(f"business model {mid} ranks first ({why})")
