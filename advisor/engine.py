@@ -192,11 +192,24 @@ def terms_of(record: InstrumentRecord, to_eur: ToEur, cites: dict[str, str] | No
         max_ticket=None if record.max_ticket is None else to_eur(record.max_ticket, cur),
         max_ticket_confirmed="max_ticket" not in unconfirmed,
         typical_high=None if typical is None or typical.high is None else to_eur(typical.high, cur),
-        rates_source=cites.get("co_financing") or cites.get("max_share_of_cost") or cites["*"],
+        rates_source=_rates_source(record, cites),
         share_source=cites.get("max_share_of_cost", ""),
         ticket_source=cites.get("max_ticket", ""),
         typical_source=cites.get("typical_ticket", ""),
     )
+
+
+def _rates_source(record: InstrumentRecord, cites: dict[str, str]) -> str:
+    """What an amount at the rate rests on: the co-financing clause, else the share cap's, else
+    the record's own statement of why no ceiling applies (a structure or market route)."""
+    if cites.get("co_financing"):
+        return cites["co_financing"]
+    if cites.get("max_share_of_cost"):
+        return cites["max_share_of_cost"]
+    reason = record.not_applicable.get("co_financing")
+    if reason:
+        return f"catalogue {record.id}: no co-financing ceiling applies ({reason})"
+    return cites["*"]
 
 
 def reach_of(record: InstrumentRecord) -> tuple:  # type: ignore[type-arg]

@@ -1,0 +1,39 @@
+"""Reasons cite the source that backs what they matched, not the first source of the field."""
+
+from advisor.advice import advise
+from catalogue.snapshot import Snapshot
+from tests.builders import make_profile
+
+
+def _reason(advice, instrument: str, rule: str):  # type: ignore[no-untyped-def]
+    option = next(o for o in [*advice.options] if o.instrument_id == instrument)
+    return next(r for r in option.reasons if r.rule == rule)
+
+
+def test_revenue_reason_cites_the_source_of_the_matched_stream(snapshot: Snapshot) -> None:
+    """Every source that backs one revenue stream of a record (`revenue_streams_any=stream`)
+    is the one the revenue reason cites for a project with just that stream."""
+    checked = 0
+    for record in snapshot.instruments:
+        for source in record.sources:
+            for field in source.supports:
+                if not field.startswith("revenue_streams_any="):
+                    continue
+                stream = field.split("=", 1)[1]
+                profile = make_profile(revenue_streams=[stream])
+                advice = advise(profile, snapshot, limit=50)
+                if record.id not in {o.instrument_id for o in advice.options}:
+                    continue
+                reason = _reason(advice, record.id, "score_revenue_alignment")
+                assert source.document in reason.source, (record.id, stream, reason.source)
+                checked += 1
+    assert checked  # the catalogue backs stream values for at least one offered record
+
+
+def test_an_amount_cites_the_clause_of_its_rate(snapshot: Snapshot) -> None:
+    """ERDF 2021-2027 at 85% for a less developed region rests on CPR Art. 112."""
+    advice = advise(make_profile(region_category="less_developed"), snapshot)
+    option = next(o for o in advice.options if o.instrument_id == "erdf_2021_2027")
+    assert option.amount_basis is not None
+    assert "1060" in option.amount_basis.source and "112" in option.amount_basis.source
+    assert option.max_amount is not None and option.max_amount.amount == 8_500_000
