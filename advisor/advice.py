@@ -106,7 +106,7 @@ def _verify(record: InstrumentRecord, soft: list[Finding], cap: Ceiling) -> list
                 value = record.params.get(name.removeprefix("params."))
             else:
                 value = getattr(record, name)
-            shown = "any" if value in ([], None) else value
+            shown = "any" if value == [] else ("none" if value is None else value)
             out.append(f"{name}: the catalogue holds {shown!r}, which no source has confirmed")
     if not cap.known:
         out.append("co-financing ceiling: no source gives the rate for this project's costs")
