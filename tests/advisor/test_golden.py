@@ -389,12 +389,16 @@ def _check_expectations(case: dict[str, Any], advice: dict[str, Any]) -> list[st
                     f"({case['debt_at_most_share']['why']})"
                 )
     models = [m["id"] for m in advice["business_models"]]
-    for mid, why in (case.get("expect_business_models_top3") or {}).items():
-        if mid not in models[:3]:
-            problems.append(f"business model {mid} ({why}) not in the top 3 {models[:3]}")
-    for mid, why in (case.get("expect_business_models_top5") or {}).items():
-        if mid not in models[:5]:
-            problems.append(f"business model {mid} ({why}) not in the top 5 {models[:5]}")
+    scores = [m["score"] for m in advice["business_models"]]
+    for key, n in (("expect_business_models_top3", 3), ("expect_business_models_top5", 5)):
+        for mid, why in (case.get(key) or {}).items():
+            if mid not in models[:n]:
+                problems.append(f"business model {mid} ({why}) not in the top {n} {models[:n]}")
+            elif len(scores) > n and scores[models.index(mid)] <= scores[n]:
+                problems.append(
+                    f"business model {mid}: score {scores[models.index(mid)]} not above the "
+                    f"model ranked {n + 1} ({scores[n]}): decided by a tie-break"
+                )
     for mid, why in (case.get("not_first_business_model") or {}).items():
         if models and models[0] == mid:
             problems.append(f"business model {mid} ranks first ({why})")
