@@ -140,12 +140,10 @@ def worker(
 def seed() -> None:
     """Migrate the database schema and load the catalogue data files (idempotent)."""
     from advisor.settings import get_settings
-    from catalogue.db import make_engine, migrate
-    from catalogue.db import seed as seed_catalogue
+    from catalogue.db import make_engine, migrate_and_seed
 
     engine = make_engine(get_settings().resolved_database_url())
-    migrate(engine)
-    wrote = seed_catalogue(engine)
+    wrote = migrate_and_seed(engine)
     typer.echo("catalogue seeded" if wrote else "catalogue already at this revision")
 
 
