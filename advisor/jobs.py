@@ -11,6 +11,7 @@ starts, since the rows and their results are in the database.
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from advisor.models import JobStatus
 
 QUEUE = "advisor"
 DEFAULT_CHUNK = 50
+JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class JobBase(SQLModel):
@@ -185,6 +187,8 @@ def unfinished(*, db: Engine) -> list[Job]:
 
 
 def get_job(*, db: Engine, job_id: str) -> JobStatus:
+    if not JOB_ID.fullmatch(job_id):  # no such id can exist: spare the database (and its NULs)
+        raise NotFound(f"no job with id {job_id[:64]!r}", field="job_id")
     with Session(db) as session:
         job = session.get(Job, job_id)
         if job is None:

@@ -27,6 +27,18 @@ class Settings(BaseSettings):
     )
     max_batch_items: int = Field(default=500, ge=1)
     max_job_items: int = Field(default=100_000, ge=1)
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="request body limit for /v1/match and every endpoint without its own "
+        "(a profile is well under 2 KB)",
+    )
+    max_batch_body_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1024, description="request body limit for /v1/match/batch"
+    )
+    max_job_body_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="request body limit for POST /v1/jobs"
+    )
     jobs_worker: bool = Field(
         default=True,
         description="run a job worker inside the API process (with PostgreSQL, more can run "

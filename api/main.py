@@ -15,6 +15,7 @@ from advisor import jobs
 from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors
+from api.bodies import BodyLimits
 from api.routers import catalogue, health, match
 from api.routers import jobs as jobs_router
 
@@ -68,6 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(
+        BodyLimits,
+        default=settings.max_body_bytes,
+        by_path={
+            "/v1/match/batch": settings.max_batch_body_bytes,
+            "/v1/jobs": settings.max_job_body_bytes,
+        },
+    )
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(match.router)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,17 +34,24 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident memory of a process (psutil when installed, else /proc/PID/status)."""
-    try:
-        import psutil  # type: ignore[import-untyped]
+def memory(pid: int) -> tuple[int, int]:
+    """(resident, peak resident) bytes of a process: /proc/PID/status (VmRSS, VmHWM) on Linux,
+    else psutil's RSS for both."""
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        kib = {name: int(fields[name].split()[0]) * 1024 for name in ("VmRSS", "VmHWM")}
+        return kib["VmRSS"], kib["VmHWM"]
+    import psutil  # type: ignore[import-untyped]
 
-        return int(psutil.Process(pid).memory_info().rss)
-    except ImportError:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError(f"no VmRSS for process {pid}") from None
+    rss = int(psutil.Process(pid).memory_info().rss)
+    return rss, rss
+
+
+def reset_peak(pid: int) -> None:
+    """Start the peak (VmHWM) afresh, where Linux allows it (`5` to /proc/PID/clear_refs)."""
+    with suppress(OSError):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 @contextmanager

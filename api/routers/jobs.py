@@ -9,10 +9,11 @@ from fastapi.responses import StreamingResponse
 from advisor import jobs
 from advisor.errors import InvalidInput
 from advisor.models import JobRequest, JobStatus
+from api.bodies import StrictJSONRoute
 from api.deps import SettingsDep
 from api.errors import ErrorResponse
 
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"], route_class=StrictJSONRoute)
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 
 
