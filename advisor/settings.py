@@ -53,7 +53,6 @@ class Settings(BaseSettings):
     naive_engine: bool = Field(
         default=False, description="a fresh engine per request (benchmark baseline only)"
     )
-
     gzip_min_bytes: int = Field(
         default=1024, ge=0, description="responses at least this large are gzip-compressed"
     )
