@@ -115,6 +115,14 @@ async def _reply(
     await response(scope, receive, send)
 
 
+def first_oversized(items: list[Any], limit: int) -> int | None:
+    """The index of the first item whose compact JSON passes `limit` bytes, if any."""
+    for index, item in enumerate(items):
+        if len(json.dumps(item, separators=(",", ":")).encode()) > limit:
+            return index
+    return None
+
+
 # --- strict JSON ---------------------------------------------------------------------------
 
 

@@ -157,3 +157,12 @@ def test_ids_that_cannot_exist_answer_404(api: TestClient, path: str) -> None:
 
 def test_a_well_formed_unknown_job_id_still_answers_404(api: TestClient) -> None:
     assert _error(api.get("/v1/jobs/00000000-0000-4000-8000-000000000000"), 404)
+
+
+def test_a_job_item_larger_than_one_profile_may_be_is_not_stored(api: TestClient) -> None:
+    junk = {"name": "x" * LIMITS["max_body_bytes"]}  # the body fits the job limit, the item not
+    answer = api.post("/v1/jobs", json={"items": [profile_data(), junk]})
+    error = _error(answer, 422)
+    assert error["field"] == "items.1" and str(LIMITS["max_body_bytes"]) in error["message"]
+    fits = {"name": "x" * (LIMITS["max_body_bytes"] - 100)}
+    assert api.post("/v1/jobs", json={"items": [fits]}).status_code == 202
