@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -163,6 +164,12 @@ def _init_worker(database_url: str, fresh: bool) -> None:
     _worker_advise = lambda profile: advise(profile, snapshot, fresh=fresh)  # noqa: E731
 
 
+def _init_pool_worker(database_url: str, fresh: bool) -> None:
+    # Ctrl-C reaches the whole process group: the parent alone answers it (and ends the pool)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(database_url, fresh)
+
+
 def _work(row: Row) -> tuple[bool, str]:
     assert _worker_advise is not None
     return advise_line(row, _worker_advise)
@@ -234,6 +241,11 @@ def _done_rows(out: Path, as_csv: bool) -> set[int]:
     return done
 
 
+def rows_done(out: Path) -> int:
+    """How many rows OUT holds (a half-written last line is dropped first, as on resume)."""
+    return len(_done_rows(out, out.suffix.lower() == ".csv"))
+
+
 @dataclass
 class Summary:
     total: int = 0
@@ -260,6 +272,8 @@ def run_batch(
     rows = list(read_rows(source))
     todo = [row for row in rows if row.number not in done]
     summary = Summary(total=len(rows), skipped=len(rows) - len(todo))
+    if progress and summary.skipped:
+        progress(summary.skipped)  # a resumed run's progress counts the rows already done
     new_file = not out.exists() or out.stat().st_size == 0
     with out.open("a", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS) if as_csv else None
@@ -289,7 +303,8 @@ def _results(
         yield from (_work(row) for row in rows)
         return
     context = get_context("spawn")  # no inherited engine or database connection
-    with context.Pool(workers, initializer=_init_worker, initargs=(database_url, fresh)) as pool:
+    init = (database_url, fresh)
+    with context.Pool(workers, initializer=_init_pool_worker, initargs=init) as pool:
         yield from pool.imap(_work, rows, chunksize=CHUNK)
 
 

@@ -1,5 +1,6 @@
 """Catalogue services for the API: instruments, business models, vocabulary, snapshots."""
 
+import re
 import threading
 import time
 from datetime import date
@@ -22,6 +23,9 @@ __all__ = [
     "get_instrument", "list_business_models", "list_instruments", "prepare_database",
     "vocabulary",
 ]  # fmt: skip
+
+
+INSTRUMENT_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def _public(record: InstrumentRecord) -> InstrumentPublic:
@@ -51,8 +55,13 @@ def list_instruments(
 
 
 def get_instrument(*, session: Session, instrument_id: str) -> InstrumentPublic:
-    record = repository.get_instrument(session=session, instrument_id=instrument_id)
+    # catalogue ids are snake case of at most 64 characters (catalogue/schema.py Identifier):
+    # no other id can exist, and PostgreSQL would refuse a NUL in the query with an error
+    record = None
+    if INSTRUMENT_ID.fullmatch(instrument_id):
+        record = repository.get_instrument(session=session, instrument_id=instrument_id)
     if record is None:
+        instrument_id = instrument_id[:64]
         raise NotFound(f"no instrument with id {instrument_id!r}", field="instrument_id")
     return _public(record)
 

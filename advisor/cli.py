@@ -86,7 +86,7 @@ def batch(
     """Match every profile of SOURCE; one record per input row in OUT (errors included)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from advisor.batch import read_rows, run_batch
+    from advisor.batch import read_rows, rows_done, run_batch
     from advisor.settings import get_settings
     from advisor.snapshots import local_snapshot
 
@@ -100,12 +100,22 @@ def batch(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), disable=not progress,
     )  # fmt: skip
-    with bar:
-        task = bar.add_task("matching", total=total)
-        summary = run_batch(
-            source, out, database_url=get_settings().resolved_database_url(), workers=workers,
-            resume=resume, fresh=naive, progress=lambda n: bar.advance(task, n),
-        )  # fmt: skip
+    try:
+        with bar:
+            task = bar.add_task("matching", total=total)
+            summary = run_batch(
+                source, out, database_url=get_settings().resolved_database_url(),
+                workers=workers, resume=resume, fresh=naive,
+                progress=lambda n: bar.advance(task, n),
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        kept = rows_done(out)
+        typer.echo(
+            f"interrupted: {kept} of {total} rows are in {out}. Run the same command again to "
+            f"resume: rows already in {out.name} are kept and not matched again.",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     typer.echo(
         f"{summary.written} written ({summary.failed} with errors), "
         f"{summary.skipped} already done, {summary.total} rows in {source.name}",
@@ -118,10 +128,11 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="chunks processed at once")] = 1,
 ) -> None:
     """Process portfolio jobs from the PostgreSQL queue (run on as many hosts as you like)."""
-    from advisor import jobs
+    from advisor import jobs, logs
     from advisor.settings import get_settings
     from advisor.snapshots import local_snapshot
 
+    logs.configure()
     url = get_settings().resolved_database_url()
     if not jobs.is_postgres(url):
         typer.echo(
@@ -132,20 +143,20 @@ def worker(
         raise typer.Exit(2)
     local_snapshot()  # migrations (queue schema included) before taking work
     queue = jobs.queue_app(url)
+    logs.event("worker_start", database=logs.safe_url(url), concurrency=concurrency)
     with queue.open():
         queue.run_worker(**jobs.worker_options(url, concurrency))
+    logs.event("worker_stop")
 
 
 @app.command()
 def seed() -> None:
     """Migrate the database schema and load the catalogue data files (idempotent)."""
     from advisor.settings import get_settings
-    from catalogue.db import make_engine, migrate
-    from catalogue.db import seed as seed_catalogue
+    from catalogue.db import make_engine, migrate_and_seed
 
     engine = make_engine(get_settings().resolved_database_url())
-    migrate(engine)
-    wrote = seed_catalogue(engine)
+    wrote = migrate_and_seed(engine)
     typer.echo("catalogue seeded" if wrote else "catalogue already at this revision")
 
 

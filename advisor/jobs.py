@@ -11,6 +11,8 @@ starts, since the rows and their results are in the database.
 import csv
 import io
 import json
+import re
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,12 +24,14 @@ from procrastinate.testing import InMemoryConnector
 from sqlalchemy import JSON, Engine, update
 from sqlmodel import Field, Session, SQLModel, select
 
+from advisor import logs
 from advisor.batch import CSV_COLUMNS, Row, advise_line, flatten
 from advisor.errors import NotFound
 from advisor.models import JobStatus
 
 QUEUE = "advisor"
 DEFAULT_CHUNK = 50
+JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class JobBase(SQLModel):
@@ -69,6 +73,7 @@ def queue_app(database_url: str) -> procrastinate.App:
     """
     if is_postgres(database_url):
         conninfo = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        conninfo = conninfo.replace("postgres://", "postgresql://", 1)
         connector: Any = procrastinate.PsycopgConnector(conninfo=conninfo)
     else:
         connector = InMemoryConnector()
@@ -99,6 +104,7 @@ def match_chunk(context: procrastinate.JobContext, job_id: str, first: int, last
     from advisor.advice import advise
     from advisor.snapshots import snapshot_for
 
+    started = time.perf_counter()
     database_url = context.additional_context["database_url"]
     snapshot = snapshot_for(database_url)
     db = _db(database_url)
@@ -130,6 +136,11 @@ def match_chunk(context: procrastinate.JobContext, job_id: str, first: int, last
             job.status = "done"
             session.add(job)
             session.commit()
+    logs.event(
+        "chunk_done", job=job_id, first=first, last=last, rows=done, failed=failed,
+        seconds=time.perf_counter() - started, task=getattr(context.job, "id", None),
+        attempt=getattr(context.job, "attempts", None),
+    )  # fmt: skip
 
 
 def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
@@ -185,6 +196,8 @@ def unfinished(*, db: Engine) -> list[Job]:
 
 
 def get_job(*, db: Engine, job_id: str) -> JobStatus:
+    if not JOB_ID.fullmatch(job_id):  # no such id can exist: spare the database (and its NULs)
+        raise NotFound(f"no job with id {job_id[:64]!r}", field="job_id")
     with Session(db) as session:
         job = session.get(Job, job_id)
         if job is None:

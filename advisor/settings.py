@@ -4,7 +4,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +27,18 @@ class Settings(BaseSettings):
     )
     max_batch_items: int = Field(default=500, ge=1)
     max_job_items: int = Field(default=100_000, ge=1)
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="request body limit for /v1/match and every endpoint without its own "
+        "(a profile is well under 2 KB)",
+    )
+    max_batch_body_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1024, description="request body limit for /v1/match/batch"
+    )
+    max_job_body_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="request body limit for POST /v1/jobs"
+    )
     jobs_worker: bool = Field(
         default=True,
         description="run a job worker inside the API process (with PostgreSQL, more can run "
@@ -41,6 +53,19 @@ class Settings(BaseSettings):
     naive_engine: bool = Field(
         default=False, description="a fresh engine per request (benchmark baseline only)"
     )
+    gzip_min_bytes: int = Field(
+        default=1024, ge=0, description="responses at least this large are gzip-compressed"
+    )
+    gzip_level: int = Field(default=6, ge=1, le=9, description="gzip compression level")
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_driver(cls, url: str | None) -> str | None:
+        """`postgres://` and `postgresql://` (as Heroku, libpq and most hosts write them) name
+        the driver this project uses: psycopg 3."""
+        if url and url.startswith(("postgres://", "postgresql://")):
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
 
     def resolved_database_url(self) -> str:
         if self.database_url:

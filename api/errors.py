@@ -4,7 +4,8 @@
                "details": [{"field": ..., "message": ..., "type": ...}]}}
 
 Domain errors (advisor/errors.py) map to 404 / 422 / 503; request validation to 422, or 400 when
-the body is not JSON at all; unknown routes to 404; anything unexpected to 500 with no internals.
+the body is not strict JSON (api/bodies.py); a body over its limit to 413 and one that is not
+JSON to 415; unknown routes to 404; anything unexpected to 500 with no internals.
 """
 
 import logging
@@ -20,6 +21,13 @@ from advisor.errors import AdvisorError, CatalogueUnavailable, InvalidInput, Not
 log = logging.getLogger("advisor.api")
 
 STATUS = {NotFound: 404, InvalidInput: 422, CatalogueUnavailable: 503}
+CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
 
 
 class ErrorDetail(BaseModel):
@@ -86,7 +94,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = CODES.get(exc.status_code, "http_error")
         # keep the exception's headers: a 405 names the allowed methods in `Allow`
         return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 

@@ -5,16 +5,19 @@ not there yet, so the embedded SQLite default works on first start with no other
 """
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
-from advisor import jobs
+from advisor import jobs, logs
 from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors
+from api.bodies import BodyLimits
 from api.routers import catalogue, health, match
 from api.routers import jobs as jobs_router
 
@@ -30,7 +33,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = prepare_database(settings.resolved_database_url())
+        logs.configure()
+        url = settings.resolved_database_url()
+        logs.event(
+            "server_start", pid=os.getpid(), database=logs.safe_url(url),
+            jobs_worker=settings.jobs_worker, engine_threads=settings.engine_threads,
+        )  # fmt: skip
+        app.state.db = prepare_database(url)
         app.state.snapshots = SnapshotCache(app.state.db, ttl=settings.snapshot_ttl_seconds)
         # engine work is CPU-bound: a few dedicated threads (each keeps its own engine) serve
         # it better than the event loop's large general pool
@@ -58,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.queue.close_async()
             app.state.engine_pool.shutdown(wait=False, cancel_futures=True)
             app.state.db.dispose()
+            logs.event("server_stop", pid=os.getpid())
 
     app = FastAPI(
         title="Funding Advisor",
@@ -68,6 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(
+        BodyLimits,
+        default=settings.max_body_bytes,
+        by_path={
+            "/v1/match/batch": settings.max_batch_body_bytes,
+            "/v1/jobs": settings.max_job_body_bytes,
+        },
+    )
+    app.add_middleware(
+        GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=settings.gzip_level
+    )
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(match.router)

@@ -1,11 +1,20 @@
-"""Database engine, schema migrations (Alembic) and idempotent seeding."""
+"""Database engine, schema migrations (Alembic) and idempotent seeding.
 
+`prepare()` migrates and seeds under a lock held per database (a PostgreSQL advisory lock, or an
+exclusive lock on the file `<database>.lock` next to a SQLite file), so any number of processes
+starting at once (`advisor serve --workers N`, workers, CLI) migrate and seed exactly once: the
+first does the work, the others wait for it and then find the schema and revision in place.
+"""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine, delete, select
 
 from catalogue import datafiles
@@ -13,6 +22,8 @@ from catalogue.schema import dump
 from catalogue.tables import BusinessModel, CatalogueMeta, FxRate, Instrument
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# pg_advisory_lock key (a bigint) reserved for migrating and seeding: "FADVPREP" in ASCII
+PREPARE_LOCK_KEY = int.from_bytes(b"FADVPREP", "big", signed=True)
 
 
 def make_engine(url: str) -> Engine:
@@ -96,9 +107,46 @@ def seed(engine: Engine, data: datafiles.SeedData | None = None) -> bool:
     return True
 
 
+@contextmanager
+def prepare_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's migrate-and-seed lock (blocking until it is free)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            # a session-level lock: it outlives the transactions run on other connections, and
+            # PostgreSQL frees it should this process die
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PREPARE_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": PREPARE_LOCK_KEY}
+                )
+                connection.commit()
+        return
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or sys.platform == "win32":
+        yield  # a private in-memory database, or no flock(): nothing to share or no way to lock
+        return
+    import fcntl
+
+    with open(f"{path}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # freed on close, and by the kernel if we die
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def migrate_and_seed(engine: Engine) -> bool:
+    """Migrate and seed under the database's lock; True when catalogue rows were written."""
+    with prepare_lock(engine):
+        migrate(engine)
+        return seed(engine)
+
+
 def prepare(url: str) -> Engine:
-    """Engine for `url` with the schema migrated and the catalogue seeded."""
+    """Engine for `url` with the schema migrated and the catalogue seeded (once per database)."""
     engine = make_engine(url)
-    migrate(engine)
-    seed(engine)
+    migrate_and_seed(engine)
     return engine

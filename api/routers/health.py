@@ -22,3 +22,9 @@ def health(snapshot: SnapshotDep) -> Health:
         ruleset_version=RULESET_VERSION,
         instruments=len(snapshot.instruments),
     )
+
+
+# load balancers and uptime checks probe with HEAD: the same answer, headers only
+router.add_api_route(
+    "/health", health, methods=["HEAD"], response_model=Health, operation_id="health_head"
+)

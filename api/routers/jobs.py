@@ -9,10 +9,11 @@ from fastapi.responses import StreamingResponse
 from advisor import jobs
 from advisor.errors import InvalidInput
 from advisor.models import JobRequest, JobStatus
+from api.bodies import StrictJSONRoute, first_oversized
 from api.deps import SettingsDep
 from api.errors import ErrorResponse
 
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"], route_class=StrictJSONRoute)
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 
 
@@ -29,6 +30,13 @@ async def create_job(body: JobRequest, request: Request, settings: SettingsDep) 
         raise InvalidInput(
             f"at most {settings.max_job_items} items per job, got {len(body.items)}",
             field="items",
+        )
+    # rows are stored: none may be larger than a whole single-match body
+    big = await asyncio.to_thread(first_oversized, body.items, settings.max_body_bytes)
+    if big is not None:
+        raise InvalidInput(
+            f"item {big} is over {settings.max_body_bytes} bytes, the limit for one profile",
+            field=f"items.{big}",
         )
     db = request.app.state.db
     job = await asyncio.to_thread(jobs.store_job, db=db, items=body.items)

@@ -10,10 +10,11 @@ from advisor.advice import MAX_LIMIT, SHORT_LIST, advise
 from advisor.batch import advise_items
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
+from api.bodies import StrictJSONRoute
 from api.deps import EnginePoolDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
-router = APIRouter(prefix="/v1", tags=["match"])
+router = APIRouter(prefix="/v1", tags=["match"], route_class=StrictJSONRoute)
 
 
 @router.post(

@@ -31,10 +31,20 @@ def test_an_external_worker_process_takes_the_work(tmp_path) -> None:  # type: i
         job = api.post("/v1/jobs", json={"items": [profile_data(), profile_data()]}).json()
         time.sleep(1)
         assert api.get(f"/v1/jobs/{job['id']}").json()["done"] == 0  # nobody works here
-        worker = subprocess.Popen([str(advisor), "worker"], env=env)
+        log = tmp_path / "worker.log"
+        with log.open("wb") as out:
+            worker = subprocess.Popen(
+                [str(advisor), "worker"], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         try:
             done = _wait(api, job["id"])
         finally:
             worker.terminate()
             worker.wait(timeout=30)
     assert done["done"] == 2 and done["failed"] == 0
+    # one structured line per event: where it works (no password), then each chunk it did
+    lines = log.read_text().splitlines()
+    start = next(line for line in lines if "event=worker_start" in line)
+    assert "database=postgresql+psycopg://" in start and "level=INFO" in start
+    chunk = next(line for line in lines if "event=chunk_done" in line)
+    assert f"job={job['id']}" in chunk and "rows=2" in chunk and "seconds=" in chunk

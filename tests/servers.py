@@ -1,0 +1,101 @@
+"""A real `advisor serve` in a subprocess, on 127.0.0.1 and a free port, for tests that need
+sockets, several processes or the server's memory."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ADVISOR = Path(sys.executable).parent / "advisor"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    port: int
+    process: subprocess.Popen  # type: ignore[type-arg]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def memory(pid: int) -> tuple[int, int]:
+    """(resident, peak resident) bytes of a process: /proc/PID/status (VmRSS, VmHWM) on Linux,
+    else psutil's RSS for both."""
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        kib = {name: int(fields[name].split()[0]) * 1024 for name in ("VmRSS", "VmHWM")}
+        return kib["VmRSS"], kib["VmHWM"]
+    import psutil  # type: ignore[import-untyped]
+
+    rss = int(psutil.Process(pid).memory_info().rss)
+    return rss, rss
+
+
+def reset_peak(pid: int) -> None:
+    """Start the peak (VmHWM) afresh, where Linux allows it (`5` to /proc/PID/clear_refs)."""
+    with suppress(OSError):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+@contextmanager
+def serve(
+    tmp: Path,
+    *,
+    database_url: str | None = None,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> Iterator[Server]:
+    """Start `advisor serve` and wait until /health answers; stop it (SIGINT, then SIGKILL)."""
+    port = free_port()
+    log = tmp / f"serve-{port}.log"
+    environ = {
+        **os.environ,
+        "ADVISOR_DATA_DIR": str(tmp / "data"),
+        "ADVISOR_DATABASE_URL": database_url or f"sqlite:///{tmp / 'advisor.sqlite3'}",
+        **(env or {}),
+    }
+    command = [str(ADVISOR), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=environ, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(url=f"http://127.0.0.1:{port}", port=port, process=process, log=log)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}:\n{server.log_text()}")
+            try:
+                if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not up after {timeout} s:\n{server.log_text()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
