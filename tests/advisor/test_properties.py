@@ -244,10 +244,10 @@ def _check_ceilings(advice: Advice, profile: ProjectProfile, snapshot: Snapshot)
 def _check_grant_ceilings_stated(
     advice: Advice, profile: ProjectProfile, snapshot: Snapshot
 ) -> None:
-    """A grant's stated maximum is its applicable rate times each cost it covers, where no
-    share, ticket or typical-ticket cap applies to it."""
+    """A grant's stated maximum (as an option, or as one to check) is its applicable rate times
+    each cost it covers, where no share, ticket or typical-ticket cap applies to it."""
     base = cost_bases(profile)
-    for option in advice.options:
+    for option in [*advice.options, *advice.to_check]:
         record = snapshot.instrument(option.instrument_id)
         assert record is not None
         if (
@@ -345,10 +345,86 @@ def test_identical_input_gives_identical_output(profile: ProjectProfile) -> None
 
 def test_the_examples_exercise_the_mixes() -> None:
     """The explicit examples reach what they are there for: mixes with a development cost in
-    another currency, and a regional EU grant in a mix."""
-    in_mix = set()
+    another currency, and the stated amount of an EU grant whose rate depends on the region
+    category, for each category."""
+    regional: set[str | None] = set()
     for profile in EXAMPLES:
         advice = advise(profile, SNAPSHOT)
         assert advice.mixes, profile.name
-        in_mix |= {c.instrument_id for m in advice.mixes for c in m.components}
-    assert {"erdf_2014_2020", "erdf_2021_2027"} <= in_mix
+        assert profile.development_cost is not None
+        for stated in [*advice.options, *advice.to_check]:
+            record = SNAPSHOT.instrument(stated.instrument_id)
+            assert record is not None
+            if stated.max_amount and any(e.region_category for e in record.co_financing):
+                regional.add(profile.region_category)
+    assert any(p.development_cost.currency != p.capex.currency for p in EXAMPLES)  # type: ignore[union-attr]
+    assert regional == {"less_developed", "transition", "more_developed", None}
+
+
+# CPR 2021/1060 Art. 112(3) as docs/eligibility.md section 3 states it: more developed 40%, or
+# 50% for regions that were transition or less developed in 2014-2020; transition 60%, or 70%
+# for regions that were less developed; less developed 85%.
+ART_112_3 = [
+    {"rate": 0.40, "region_category": "more_developed"},
+    {"rate": 0.50, "region_category": "more_developed",
+     "previous_region_category": ["transition", "less_developed"]},
+    {"rate": 0.60, "region_category": "transition"},
+    {"rate": 0.70, "region_category": "transition",
+     "previous_region_category": ["less_developed"]},
+    {"rate": 0.85, "region_category": "less_developed"},
+]  # fmt: skip
+
+
+def _with_art_112_3(snapshot: Snapshot, instrument_id: str) -> Snapshot:
+    record = snapshot.instrument(instrument_id)
+    assert record is not None
+    changed = record.model_validate({**record.model_dump(), "co_financing": ART_112_3})
+    return Snapshot(
+        revision=f"{snapshot.revision}+art112",
+        instruments=tuple(changed if r.id == instrument_id else r for r in snapshot.instruments),
+        business_models=snapshot.business_models,
+        fx_rates=snapshot.fx_rates,
+    )
+
+
+@pytest.mark.parametrize(
+    ("region", "previous", "rate"),
+    [
+        ("more_developed", None, 0.40),
+        ("more_developed", "more_developed", 0.40),
+        ("more_developed", "transition", 0.50),
+        ("more_developed", "less_developed", 0.50),
+        ("transition", None, 0.60),
+        ("transition", "transition", 0.60),
+        ("transition", "less_developed", 0.70),
+        ("less_developed", None, 0.85),
+        ("less_developed", "less_developed", 0.85),
+        (None, None, 0.40),  # not given: the lowest
+        (None, "less_developed", 0.40),
+    ],
+)
+def test_the_previous_region_category_raises_the_rate_only_where_the_law_says(
+    region: str | None, previous: str | None, rate: float
+) -> None:
+    snapshot = _with_art_112_3(SNAPSHOT, "erdf_2021_2027")
+    data: dict[str, object] = {
+        "name": "Art. 112(3)", "country": "PL", "sector": "street_lighting",
+        "stage": "deployment", "capex": {"amount": 10_000_000, "currency": "EUR"},
+        "applicant": "municipality", "as_of": "2026-11-22",
+    }  # fmt: skip
+    if region:
+        data["region_category"] = region
+    if previous:
+        data["region_category_2014_2020"] = previous
+    profile = ProjectProfile.model_validate(data)
+    record = snapshot.instrument("erdf_2021_2027")
+    assert record is not None
+    assert applicable_rate(record, "investment", profile) == rate  # the oracle reads the law
+    advice = advise(profile, snapshot)
+    stated = {o.instrument_id: o for o in [*advice.options, *advice.to_check]}
+    assert "erdf_2021_2027" in stated, "ERDF 2021-2027 is neither an option nor one to check"
+    amount = stated["erdf_2021_2027"].max_amount
+    assert amount is not None
+    assert amount.amount == pytest.approx(rate * 10_000_000)
+    _check_grant_ceilings_stated(advice, profile, snapshot)
+    _check_ceilings(advice, profile, snapshot)
