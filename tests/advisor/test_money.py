@@ -14,7 +14,16 @@ import yaml
 
 from advisor.errors import InvalidInput
 from advisor.money import Converter
+from catalogue.datafiles import load
 from catalogue.snapshot import Snapshot
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Snapshot:
+    """The catalogue from its data files (here too, so .ci/mutation can run without conftest)."""
+    data = load()
+    return Snapshot(data.revision, data.instruments, data.business_models, data.fx_rates)
+
 
 TABLE = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "catalogue" / "data" / "fx_rates.yaml").read_text()

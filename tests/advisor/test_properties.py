@@ -33,6 +33,16 @@ settings.register_profile(
 settings.register_profile(
     "dev", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+# mutation testing (.ci/mutation) runs these once per mutant: the explicit examples and a few
+# reproducible draws
+settings.register_profile(
+    "mutation",
+    max_examples=8,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 SNAPSHOT = Snapshot(*(lambda d: (d.revision, d.instruments, d.business_models, d.fx_rates))(load()))

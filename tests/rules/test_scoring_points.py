@@ -21,9 +21,18 @@ from advisor.engine import (
     runner_for,
 )
 from advisor.money import Converter
+from catalogue.datafiles import load
 from catalogue.schema import BusinessModelRecord
 from catalogue.snapshot import Snapshot
 from tests.builders import make_profile
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Snapshot:
+    """The catalogue from its data files (here too, so .ci/mutation can run without conftest)."""
+    data = load()
+    return Snapshot(data.revision, data.instruments, data.business_models, data.fx_rates)
+
 
 LEVEL = {"low": 0, "medium": 1, "high": 2}
 MATURITY = {"basic": 0, "average": 1, "more_advanced": 2, "state_of_the_art": 3}
