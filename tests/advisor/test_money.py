@@ -150,3 +150,10 @@ def test_a_currency_without_a_rate_is_invalid_input(snapshot: Snapshot) -> None:
         money.from_eur(100.0, "GBP")
     assert "GBP" not in {fx.currency for fx in money.fx_used()}
     assert money.to_eur(100.0, "EUR") == 100.0  # the euro needs no row
+
+
+def test_the_field_is_named_not_positional(converters: dict[date, Converter]) -> None:
+    """`field` names the input an error points at; passed by position it could be mistaken for
+    an amount or a currency, so it is keyword-only."""
+    with pytest.raises(TypeError):
+        converters[date(2026, 11, 22)].to_eur(100.0, "USD", "capex.currency")  # type: ignore[misc]
