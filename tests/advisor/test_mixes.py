@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
-from advisor.mixes import compose
+from advisor.mixes import Usable, _to_cents, compose
 from advisor.models import Mix, Option, ProjectProfile
 from advisor.money import Converter
 from catalogue.datafiles import load
@@ -114,6 +115,10 @@ def test_grant_first_then_loan_first() -> None:
         assert mix.gap.amount == 0 and mix.funded.amount == 10_000_000
         assert mix.funded.currency == mix.gap.currency == "EUR"
     assert [c.share for c in found[0].components] == [0.5, 0.5]
+    # named by what carries most of the money (a tie goes to the later name), and numbered
+    # when two mixes share a name
+    assert [m.label for m in found] == ["Loan-led", "Loan-led (alternative 2)"]
+    assert [m.id for m in found] == ["loan_led", "loan_led_2"]
     assert found[0].notes and found[1].notes
 
 
@@ -125,6 +130,7 @@ def test_one_eu_grant_per_cost_line() -> None:
         {("g70", "investment"): 7_000_000 * M, ("loan", "investment"): 3_000_000 * M},
         {("loan", "investment"): 6_000_000 * M, ("g70", "investment"): 4_000_000 * M},
     ]
+    assert [m.label for m in found] == ["Grant-led", "Loan-led"]
 
 
 def test_two_grants_that_are_not_eu_funds_may_share_a_cost_line() -> None:
@@ -175,6 +181,8 @@ def test_the_development_cost_is_converted_and_funded_on_its_own_line() -> None:
         assert round(mix.funded.amount * M) + round(mix.gap.amount * M) == 11_000_000 * M
         assert sum(v for (_, c), v in cents(mix).items() if c == "development") <= 900_000 * M
     assert found[0].gap.amount == 100_000
+    # shares of the total of 11,000,000, to four decimals
+    assert [c.share for c in found[0].components] == [0.0818, 0.4545, 0.4545]
     # development first, then the grant, then the loan
     assert [c.covers for c in found[0].components][0] == "development"
 
@@ -251,3 +259,89 @@ def test_rounding_never_breaches_a_rate(capex: float) -> None:
         assert amounts.get(("loan", "investment"), 0) <= base * 0.6
         assert sum(amounts.values()) + round(mix.gap.amount * M) == base
     assert cents(found[0])[("g33", "investment")] == math.floor(base * 0.33)
+
+
+def test_components_are_listed_development_first_then_by_amount() -> None:
+    found = mixes([eu_grant("g70", 0.7), eu_grant("g50", 0.5), loan(max_share_of_cost=0.6)])
+    assert [c.instrument_id for c in found[0].components] == ["g70", "loan"]
+    assert [c.instrument_id for c in found[1].components] == ["loan", "g70"]
+
+
+def test_project_capital_caps_borrowed_money_and_the_grant_fills_the_rest() -> None:
+    """A lender's record states that 20% of a Chinese project's investment must be the
+    sponsor's own capital: loans fund at most 8,000,000 of 10,000,000, and the loan-led mix
+    fills the rest with the grant rather than leaving a gap."""
+    bank = loan("cn_bank", eligible_countries=["CN"], params={"project_capital_min_share": 0.2})
+    grant = record("cn_grant", "grant", co_financing=[{"rate": 0.5}], eligible_countries=["CN"])
+    profile = make_profile(country="CN", capex={"amount": 10_000_000, "currency": "CNY"})
+    found = mixes([grant, bank], profile)
+    assert shapes(found) == [
+        {("cn_grant", "investment"): 5_000_000 * M, ("cn_bank", "investment"): 5_000_000 * M},
+        {("cn_bank", "investment"): 8_000_000 * M, ("cn_grant", "investment"): 2_000_000 * M},
+    ]
+    assert any("project capital: at least 20%" in note for note in found[1].notes)
+    assert any("fund at most 80%" in note for note in found[1].notes)
+
+
+# --- the repair after the solver: limits hold to the cent whatever its tolerance ------------
+
+
+def usable(iid: str, kind: str, upper: int, cap: int, *, min_ticket: int = 0,
+           eu_grant: bool = False, debt: bool = False) -> Usable:  # fmt: skip
+    rec = record(iid, kind)
+    option = Option.model_validate(
+        {"instrument_id": iid, "name": iid, "name_zh": iid, "kind": kind, "jurisdiction": "GLOBAL",
+         "rank": 1, "score": 1.0, "status": "active", "reasons": []}
+    )  # fmt: skip
+    return Usable(option, rec, {"investment": upper}, cap, min_ticket, eu_grant, debt)
+
+
+BASE = {"investment": 100_000, "development": 0}  # 1,000.00 in cents
+
+
+def repaired(shares: list[float], parts: list[Usable], debt_cap: int | None = None) -> dict:  # type: ignore[type-arg]
+    x_at = {(i, "investment"): i for i in range(len(parts))}
+    out = _to_cents(np.array(shares), x_at, set(range(len(parts))), parts, BASE, debt_cap)
+    return {parts[i].record.id: v for (i, _), v in out.items()}
+
+
+def test_repair_keeps_only_the_larger_of_two_eu_grants_on_one_line() -> None:
+    parts = [
+        usable("small", "grant", 50_000, 50_000, eu_grant=True),
+        usable("large", "grant", 60_000, 60_000, eu_grant=True),
+    ]
+    assert repaired([0.3, 0.6], parts) == {"large": 60_000}
+
+
+def test_repair_cuts_to_the_cap_to_the_cent() -> None:
+    parts = [usable("capped", "loan", 60_000, 50_000)]
+    assert repaired([0.55], parts) == {"capped": 50_000}
+    assert repaired([0.50001], parts) == {"capped": 50_000}  # one cent over
+    assert repaired([0.4], parts) == {"capped": 40_000}
+
+
+def test_repair_drops_an_amount_below_the_minimum_ticket() -> None:
+    parts = [usable("min", "loan", 60_000, 60_000, min_ticket=40_000)]
+    assert repaired([0.3], parts) == {}
+    assert repaired([0.00001], parts) == {}  # one cent
+    assert repaired([0.45], parts) == {"min": 45_000}
+
+
+def test_repair_never_funds_more_than_the_cost_cutting_the_smallest_first() -> None:
+    parts = [usable("a", "loan", 70_000, 70_000), usable("b", "bond", 40_000, 40_000)]
+    assert repaired([0.7, 0.4], parts) == {"a": 70_000, "b": 30_000}
+    assert repaired([0.7, 0.30001], parts) == {"a": 70_000, "b": 30_000}  # one cent over
+
+
+def test_repair_holds_borrowed_money_to_the_project_capital_cap() -> None:
+    parts = [
+        usable("big", "loan", 50_000, 50_000, debt=True),
+        usable("small", "loan", 30_000, 30_000, min_ticket=15_000, debt=True),
+        usable("grant", "grant", 20_000, 20_000),
+    ]
+    # 80,000 of debt against a cap of 60,000: the smaller loan is cut to 10,000, below its
+    # minimum ticket of 15,000, so it goes; the grant is not debt
+    assert repaired([0.5, 0.3, 0.2], parts, debt_cap=60_000) == {"big": 50_000, "grant": 20_000}
+    assert repaired([0.5, 0.3, 0.2], parts, debt_cap=75_000) == {
+        "big": 50_000, "small": 25_000, "grant": 20_000,
+    }  # fmt: skip
