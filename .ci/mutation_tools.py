@@ -1,6 +1,7 @@
 """Helpers of .ci/mutation around cosmic-ray sessions: skip what is not behaviour, and score.
 
     python .ci/mutation_tools.py skip SESSION NAME...   skip mutants inside these definitions
+    python .ci/mutation_tools.py sample SESSION FRACTION  run only a random share of them
     python .ci/mutation_tools.py score THRESHOLD SESSION...
 
 `skip` marks as skipped the pending mutants whose enclosing definition (cosmic-ray records it
@@ -10,6 +11,7 @@ surviving mutant with its diff, and exits 1 when the share killed is below THRES
 Mutants that time out count as killed (cosmic-ray reports them so): the tests noticed.
 """
 
+import random
 import sys
 
 from cosmic_ray.work_db import WorkDB, use_db
@@ -32,6 +34,21 @@ def skip(session: str, names: list[str]) -> None:
                 )
                 skipped += 1
     print(f"{session}: skipped {skipped} mutant(s) inside {', '.join(sorted(wanted))}")
+
+
+def sample(session: str, fraction: float) -> None:
+    """Keep a random `fraction` of the pending mutants (a quick local estimate; CI runs all)."""
+    rng = random.Random(session)
+    skipped = 0
+    with use_db(session, WorkDB.Mode.open) as db:
+        for item in sorted(db.pending_work_items, key=lambda item: item.job_id):
+            if rng.random() >= fraction:
+                db.set_result(
+                    item.job_id,
+                    WorkResult(output="not sampled", worker_outcome=WorkerOutcome.SKIPPED),
+                )
+                skipped += 1
+    print(f"{session}: sampled {fraction:.0%}, left out {skipped} mutant(s)")
 
 
 def score(threshold: float, sessions: list[str]) -> int:
@@ -80,6 +97,9 @@ def score(threshold: float, sessions: list[str]) -> int:
 def main(argv: list[str]) -> int:
     if len(argv) >= 2 and argv[0] == "skip":
         skip(argv[1], argv[2:])
+        return 0
+    if len(argv) == 3 and argv[0] == "sample":
+        sample(argv[1], float(argv[2]))
         return 0
     if len(argv) >= 3 and argv[0] == "score":
         return score(float(argv[1]), argv[2:])
