@@ -76,24 +76,27 @@ def test_revenue_required_of_any_kind() -> None:
     snapshot = synthetic(record(revenue_required=True))
     fails = failed(run(snapshot, revenue_streams=[]), "exclude_without_required_revenue")
     assert len(fails) == 1
-    assert fails[0].threshold == "any project revenue" and fails[0].value == "none"
+    assert fails[0].threshold == "project revenue" and fails[0].value == "none"
     assert fails[0].fixable and fails[0].hard
     assert not failed(run(snapshot, revenue_streams=["user_fees"]),
                       "exclude_without_required_revenue")  # fmt: skip
 
 
-def test_revenue_required_of_a_named_kind() -> None:
-    snapshot = synthetic(record(revenue_required=True, revenue_streams_any=["user_fees"]))
+def test_revenue_of_a_named_kind() -> None:
+    snapshot = synthetic(record(revenue_streams_any=["user_fees"]))
     fails = failed(run(snapshot, revenue_streams=["advertising"]),
-                   "exclude_without_required_revenue")  # fmt: skip
+                   "exclude_without_accepted_revenue")  # fmt: skip
     assert len(fails) == 1 and "user" in (fails[0].threshold or "") and fails[0].fixable
+    assert fails[0].value == "advertising"
     assert not failed(run(snapshot, revenue_streams=["user_fees"]),
-                      "exclude_without_required_revenue")  # fmt: skip
+                      "exclude_without_accepted_revenue")  # fmt: skip
 
 
 def test_revenue_not_required_is_never_a_failure() -> None:
-    snapshot = synthetic(record(revenue_streams_any=["user_fees"]))
-    assert not failed(run(snapshot, revenue_streams=[]), "exclude_without_required_revenue")
+    snapshot = synthetic(record())
+    found = run(snapshot, revenue_streams=[])
+    assert not failed(found, "exclude_without_required_revenue")
+    assert not failed(found, "exclude_without_accepted_revenue")
 
 
 def test_a_consortium_too_small_is_fixable() -> None:
@@ -170,16 +173,20 @@ def test_country_named_texts() -> None:
 
 
 def test_cost_coverage_is_a_share_of_capex_and_development_cost() -> None:
-    """ERDF 2014-2020 in a less developed region: 85% of the investment, no recorded rate for
-    the development cost; of 10,000,000 + 2,500,000 it can carry 68%: 4 x 0.68 = 2.72."""
+    """ERDF 2014-2020 in a less developed region: its rate of the 10,000,000 investment, no
+    recorded rate for the development cost; the share is of 10,000,000 + 2,500,000."""
+    erdf = REAL.instrument("erdf_2014_2020")
+    assert erdf is not None
+    rate = next(e.rate for e in erdf.co_financing if e.region_category == "less_developed")
+    share = rate * 10_000_000 / 12_500_000
     found = scores(
         run(REAL, region_category="less_developed", as_of="2016-06-01",
             capex={"amount": 10_000_000, "currency": "EUR"},
             development_cost={"amount": 2_500_000, "currency": "EUR"}),
         "score_cost_coverage",
     )  # fmt: skip
-    assert found["erdf_2014_2020"].points == pytest.approx(4 * 0.68)
-    assert "68% of the cost" in found["erdf_2014_2020"].text
+    assert found["erdf_2014_2020"].points == pytest.approx(4 * share)
+    assert f"{share:.0%} of the cost" in found["erdf_2014_2020"].text
 
 
 def test_cost_coverage_cites_the_source_of_the_rate() -> None:

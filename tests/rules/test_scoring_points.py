@@ -172,27 +172,44 @@ def test_country_named(snapshot: Snapshot) -> None:
     assert actual == pytest.approx(expected)
 
 
-COVERAGE_CASES = [
+def regional(record: Any, region: str | None) -> float:
+    """The record's rate for the region category; the lowest where the profile gives none."""
+    rates = {e.region_category: e.rate for e in record.co_financing if e.costs == "investment"}
+    return rates[region] if region else min(rates.values())
+
+
+COVERAGE_CASES: list[tuple[str, dict[str, Any], Callable[[Any], float]]] = [
     # (instrument, profile overrides, points): 4 x the share of the cost it can carry x the
     # value of its money (free 1.0): ERDF 2014-2020 at its rate for the region category
-    ("erdf_2014_2020", {"region_category": "less_developed", "as_of": "2016-06-01"}, 4 * 0.85),
-    ("erdf_2014_2020", {"region_category": "transition", "as_of": "2016-06-01"}, 4 * 0.60),
-    ("erdf_2014_2020", {"region_category": "more_developed", "as_of": "2016-06-01"}, 4 * 0.50),
-    ("erdf_2014_2020", {"as_of": "2016-06-01"}, 4 * 0.50),  # not given: the lowest rate
+    ("erdf_2014_2020", {"region_category": "less_developed", "as_of": "2016-06-01"},
+     lambda r: 4 * regional(r, "less_developed")),
+    ("erdf_2014_2020", {"region_category": "transition", "as_of": "2016-06-01"},
+     lambda r: 4 * regional(r, "transition")),
+    ("erdf_2014_2020", {"region_category": "more_developed", "as_of": "2016-06-01"},
+     lambda r: 4 * regional(r, "more_developed")),
+    ("erdf_2014_2020", {"as_of": "2016-06-01"}, lambda r: 4 * regional(r, None)),
     # Horizon 2020: 100% for a municipality, 70% for a profit-making SME
-    ("horizon_2020", {"applicant": "municipality", "as_of": "2016-06-01"}, 4 * 1.0),
-    ("horizon_2020", {"applicant": "sme", "as_of": "2016-06-01"}, 4 * 0.7),
-]
+    ("horizon_2020", {"applicant": "municipality", "as_of": "2016-06-01"}, lambda r: 4 * 1.0),
+    ("horizon_2020", {"applicant": "sme", "as_of": "2016-06-01"}, lambda r: 4 * 0.7),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("instrument", "overrides", "points"), COVERAGE_CASES)
 def test_cost_coverage_points(
-    snapshot: Snapshot, instrument: str, overrides: dict[str, Any], points: float
+    snapshot: Snapshot, instrument: str, overrides: dict[str, Any], points: Callable[[Any], float]
 ) -> None:
     record = snapshot.instrument(instrument)
     assert record is not None and record.cost_of_money == "free"
     actual = scored(findings(snapshot, **overrides), "score_cost_coverage", "instrument")
-    assert actual[instrument] == pytest.approx(points)
+    assert actual[instrument] == pytest.approx(points(record))
+
+
+def test_regional_rates_differ() -> None:
+    """The ERDF cases above would not tell region categories apart if the rates were equal."""
+    data = load()
+    erdf = next(r for r in data.instruments if r.id == "erdf_2014_2020")
+    rates = [regional(erdf, c) for c in ("less_developed", "transition", "more_developed")]
+    assert len(set(rates)) == 3
 
 
 # --- business models -----------------------------------------------------------------------
