@@ -109,3 +109,19 @@ def test_region_applicant_and_cost_are_named_not_positional() -> None:
         applicable_rate((), "investment", None, "municipality")  # type: ignore[misc]
     with pytest.raises(TypeError):
         ceiling(Terms("loan", ("investment",), ()), 1.0, 0.0, None, "municipality")  # type: ignore[misc]
+
+
+def test_a_share_cap_above_the_rate_does_not_raise_the_amount() -> None:
+    got = cap(Terms("grant", ("investment",), ({"rate": 0.5},), max_share=0.8), 10e6)
+    assert got.amount == pytest.approx(5e6) and got.binding == "rate"
+
+
+def test_an_amount_equal_to_the_typical_award_is_not_capped() -> None:
+    got = cap(Terms("grant", ("investment",), ({"rate": 0.5},), typical_high=5e6), 10e6)
+    assert got.amount == pytest.approx(5e6)
+    assert got.binding == "rate" and "typical" not in got.basis
+
+
+def test_a_delivery_tool_ceiling_is_known_to_be_zero() -> None:
+    got = cap(Terms("delivery_tool", ("investment",), ()), 10e6)
+    assert got.known and got.amount == 0

@@ -23,6 +23,7 @@ from advisor.money import Converter
 from catalogue.datafiles import load
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
+from catalogue.vocabulary import PUBLIC_REVENUE
 from tests.builders import make_profile
 
 DATA = load()
@@ -196,3 +197,37 @@ def test_cost_coverage_cites_the_source_of_the_rate() -> None:
     assert erdf is not None
     rate_sources = {citation(s) for s in erdf.sources if "co_financing" in s.supports}
     assert rate_sources and found["erdf_2014_2020"].source in rate_sources
+
+
+def test_only_public_revenue_counts_as_non_commercial_even_all_of_it() -> None:
+    every = sorted(PUBLIC_REVENUE)
+    found = scores(run(REAL, revenue_streams=every),
+                   "score_public_funding_for_non_commercial_project")  # fmt: skip
+    assert found
+    mixed = scores(run(REAL, revenue_streams=[*every, "user_fees"]),
+                   "score_public_funding_for_non_commercial_project")  # fmt: skip
+    assert not mixed
+
+
+def test_complexity_texts() -> None:
+    found = scores(run(REAL, city_maturity={"governance": "basic", "funding": "basic",
+                                            "business_models": "basic"}),
+                   "score_complexity_for_city_maturity")  # fmt: skip
+    by_complexity = {REAL.instrument(i).complexity: f.text for i, f in found.items()}  # type: ignore[union-attr]
+    assert by_complexity == {
+        "low": "a simple structure suits a city at basic maturity",
+        "high": "a complex structure for a city still building its capacity",
+    }
+
+
+def test_sector_fit_cites_the_source_of_the_matched_sector() -> None:
+    """Where the main sector is not named, the reason cites the source backing the first
+    matched sector (alphabetically), not another one."""
+    two = record("two_sectors", sectors=["transport", "water"], sources=[
+        {"document": "transport source", "reference": "T", "supports": ["sectors=transport"]},
+        {"document": "water source", "reference": "W", "supports": ["sectors=water"]},
+    ])  # fmt: skip
+    found = scores(run(synthetic(two), sector="street_lighting", sectors=["transport", "water"]),
+                   "score_sector_fit")  # fmt: skip
+    assert found["two_sectors"].points == 1.0
+    assert found["two_sectors"].source.startswith("transport source")
