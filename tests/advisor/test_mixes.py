@@ -345,3 +345,16 @@ def test_repair_holds_borrowed_money_to_the_project_capital_cap() -> None:
     assert repaired([0.5, 0.3, 0.2], parts, debt_cap=75_000) == {
         "big": 50_000, "small": 25_000, "grant": 20_000,
     }  # fmt: skip
+
+
+def test_the_exact_programme_honours_a_minimum_ticket_it_can_meet() -> None:
+    """As the one-EU-grant case, with a loan of at least 2,000,000: the 3,000,000 beside the
+    70% grant meets it, so the grant-led mix (solved exactly: two EU grants) keeps the loan."""
+    found = mixes(
+        [eu_grant("g70", 0.7), eu_grant("g50", 0.5),
+         loan(min_ticket=2_000_000, max_share_of_cost=0.6)]
+    )  # fmt: skip
+    assert shapes(found) == [
+        {("g70", "investment"): 7_000_000 * M, ("loan", "investment"): 3_000_000 * M},
+        {("loan", "investment"): 6_000_000 * M, ("g70", "investment"): 4_000_000 * M},
+    ]
