@@ -125,27 +125,24 @@ def cost_bases(profile: ProjectProfile) -> dict[str, int]:
 
 
 def applicable_rate(record: InstrumentRecord, cost: str, profile: ProjectProfile) -> float | None:
-    """docs/eligibility.md section 3: the rate for one cost type, None where none is recorded."""
+    """docs/eligibility.md section 3: the rate for one cost type, None where none applies."""
     entries = [e for e in record.co_financing if e.costs == cost]
     named = [e for e in entries if profile.applicant in e.applicant]
     entries = named or [e for e in entries if not e.applicant]  # applicant entries first
-    regional = [e for e in entries if e.region_category]
-    general = [e.rate for e in entries if not e.region_category]
-    if regional:
-        if profile.region_category is None:
-            return min(e.rate for e in regional)  # the profile does not say: the lowest
-        own = [
-            e.rate
-            for e in regional
-            if e.region_category == profile.region_category
-            and (
-                not e.previous_region_category
-                or profile.region_category_2014_2020 in e.previous_region_category
-            )
-        ]
-        if own:
-            return max(own)
-    return max(general, default=None)
+    if not entries:
+        return None
+    if profile.region_category is None or not any(e.region_category for e in entries):
+        return min(e.rate for e in entries)  # conditions cannot be told apart: the lowest
+    fits = [
+        e.rate
+        for e in entries
+        if e.region_category in (None, profile.region_category)
+        and (
+            not e.previous_region_category
+            or profile.region_category_2014_2020 in e.previous_region_category
+        )
+    ]
+    return max(fits, default=None)
 
 
 def _cents(amount: float) -> int:
