@@ -312,14 +312,19 @@ class Runner:
     Per profile: declare the project, run, collect the findings, retract the project, so the
     working memory is the catalogue again. Once built, the engine's objects are moved out of
     the garbage collector's reach (gc.freeze): they live as long as the engine, and scanning
-    them at every full collection would put those pauses into request latencies.
+    them at every full collection would put those pauses into request latencies. Frozen
+    objects are never collected, so every build first unfreezes and collects: an engine
+    discarded since the last build (a retired revision, a failed run) is freed then, not kept
+    frozen for the life of the process.
     """
 
     def __init__(self, catalogue: list[Instrument | Group]) -> None:
         self.catalogue = catalogue
-        self.engine = self._build()
+        self.engine: AdvisorEngine | None = self._build()
 
     def _build(self) -> AdvisorEngine:
+        gc.unfreeze()  # what was discarded since the last freeze can be collected again
+        gc.collect()
         engine = AdvisorEngine()
         engine.reset()
         engine.declare(*self.catalogue)
@@ -328,6 +333,8 @@ class Runner:
         return engine
 
     def run(self, project: Project) -> list[Finding]:
+        if self.engine is None:
+            self.engine = self._build()
         engine = self.engine
         project = project.copy()  # the caller's fact stays undeclared and reusable
         try:
@@ -337,18 +344,20 @@ class Runner:
             engine.retract(project)
             return findings
         except BaseException:
-            self.engine = self._build()  # never reuse an engine a failed run left behind
+            # never reuse an engine a failed run left behind; the next run builds a new one,
+            # once the traceback that still holds this one has gone
+            self.engine = None
             raise
         finally:
             engine.findings.clear()
 
 
 def run_fresh(project: Project, catalogue: list[Instrument | Group]) -> list[Finding]:
-    """The naive path: a new engine and every fact declared again."""
+    """The naive path: a new engine and every fact declared again (in one batch, as a
+    `Runner` declares them, so the two differ only in reusing the engine)."""
     engine = AdvisorEngine()
     engine.reset()
-    for fact in catalogue:
-        engine.declare(fact)
+    engine.declare(*catalogue)
     engine.declare(project)
     engine.run()
     return sorted((_finding(f) for f in _collect(engine)), key=_order)

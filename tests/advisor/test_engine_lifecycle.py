@@ -1,0 +1,77 @@
+"""Engine lifecycle: a discarded engine is freed, whatever the runner froze before."""
+
+import gc
+import weakref
+from datetime import date
+
+import pytest
+
+from advisor import engine as runner
+from advisor.money import Converter
+from catalogue.snapshot import Snapshot
+from tests.builders import make_profile
+
+
+@pytest.fixture(scope="module")
+def catalogue(snapshot: Snapshot) -> list:  # type: ignore[type-arg]
+    money = Converter(snapshot, date(2026, 11, 22))
+    return runner.catalogue_facts(
+        [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments],
+        [runner.model_fact(m) for m in snapshot.business_models],
+    )
+
+
+def _project(snapshot: Snapshot) -> runner.Project:
+    profile = make_profile()
+    money = Converter(snapshot, date(2026, 11, 22))
+    return runner.project_fact(profile, money.to_eur)
+
+
+def test_a_discarded_engine_is_freed_after_a_rebuild(catalogue: list) -> None:  # type: ignore[type-arg]
+    first = runner.Runner(catalogue)
+    old = weakref.ref(first.engine)
+    del first
+    second = runner.Runner(catalogue)  # a new revision: the old runner is gone
+    gc.collect()
+    assert old() is None, "the discarded engine is still alive (kept frozen)"
+    assert second.engine is not None
+
+
+def test_rebuilds_do_not_accumulate_frozen_objects(catalogue: list) -> None:  # type: ignore[type-arg]
+    """Ten rebuilds freeze about what one engine holds, not ten engines' worth."""
+    held = runner.Runner(catalogue)
+    one = gc.get_freeze_count()
+    for _ in range(10):
+        held = runner.Runner(catalogue)
+    assert held.engine is not None
+    assert gc.get_freeze_count() < one * 1.2
+
+
+def test_an_engine_a_failed_run_left_behind_is_freed_and_replaced(
+    catalogue: list,  # type: ignore[type-arg]
+    snapshot: Snapshot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = runner.Runner(catalogue)
+    project = _project(snapshot)
+    expected = run.run(project)
+    old = weakref.ref(run.engine)
+
+    def fail(self: object) -> None:
+        raise RuntimeError("a rule failed")
+
+    with monkeypatch.context() as patch, pytest.raises(RuntimeError):
+        patch.setattr(runner.AdvisorEngine, "run", fail)
+        run.run(project)
+    assert run.run(project) == expected  # a new engine, the same findings
+    gc.collect()
+    assert old() is None, "the engine of the failed run is still alive"
+    assert run.engine is not None
+
+
+def test_reused_and_fresh_engines_agree(catalogue: list, snapshot: Snapshot) -> None:  # type: ignore[type-arg]
+    project = _project(snapshot)
+    reused = runner.Runner(catalogue)
+    first = reused.run(project)
+    assert reused.run(project) == first  # the working memory is the catalogue again
+    assert runner.run_fresh(project, catalogue) == first
