@@ -20,11 +20,11 @@ instrument_facts.md A19; no double funding of one cost by two EU grants as in A2
 
 import math
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from advisor.capital import project_capital_share
 from advisor.engine import terms_of
 from advisor.models import Mix, MixComponent, MoneyOut, Option, ProjectProfile
 from advisor.money import Converter
@@ -377,61 +377,6 @@ def _label(parts: list[tuple[Usable, str, int]]) -> str:
         family = next((label for kinds, label in FAMILIES if u.record.kind in kinds), "Mixed")
         money[family] = money.get(family, 0) + v
     return max(money.items(), key=lambda item: (item[1], item[0]))[0]
-
-
-SECTOR_KEYS = {"transport": ("rail", "road")}  # keys of the capital tables a sector falls under
-
-
-def _shares(table: object) -> dict[str, float]:
-    """A capital table written as "key:share, key:share"."""
-    out = {}
-    for part in str(table or "").split(","):
-        key, _, value = part.partition(":")
-        if key.strip() and value.strip():
-            out[key.strip()] = float(value)
-    return out
-
-
-def _capital_for(params: dict, sector: str, on: date) -> float:  # type: ignore[type-arg]
-    """The minimum project-capital share in force on `on` for `sector`, from one record's
-    dated tables (Guofa [2009] 27, [2015] 51, [2019] 26): a transport project takes the highest
-    rail or road entry (the profile does not say which), any other the table's general entry."""
-    key = "project_capital_min_share_by_sector"
-    dated = [
-        (params.get("project_capital_2009_rule_since"), params.get(f"{key}_2009")),
-        (params.get("project_capital_2015_rule_since"), params.get(f"{key}_2015")),
-        (params.get("project_capital_2019_rule_published"), params.get(key)),
-    ]
-    table: dict[str, float] = {}
-    for since, shares in dated:
-        if since and shares and on >= date.fromisoformat(str(since)):
-            table = _shares(shares)
-    general = float(params["project_capital_min_share"])
-    if not table:
-        return general
-    words = SECTOR_KEYS.get(sector)
-    if words:
-        own = [v for k, v in table.items() if any(w in k for w in words)]
-        if own:
-            return max(own)
-    other = [v for k, v in table.items() if k.startswith("other")]
-    return max(other) if other else general
-
-
-def project_capital_share(
-    snapshot: Snapshot, profile: ProjectProfile, on: date
-) -> tuple[float, str] | None:
-    """The minimum share of own capital a project must carry, from the catalogue (China:
-    Guofa [2019] 26 and its predecessors, as the records of its lenders state them), with the
-    record's id; None where no record states one for the country."""
-    found = [
-        (_capital_for(dict(r.params), profile.sector, on), r.id)
-        for r in snapshot.instruments
-        if "project_capital_min_share" in r.params
-        and profile.country in r.countries()
-        and "params.project_capital_min_share" not in r.unconfirmed
-    ]
-    return max(found) if found else None
 
 
 def compose(

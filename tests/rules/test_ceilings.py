@@ -110,3 +110,30 @@ def test_no_confirmed_rate_is_not_no_limit() -> None:
 def test_a_delivery_tool_carries_no_money() -> None:
     tool = Terms(kind="delivery_tool", costs=("investment",), rates=({"rate": 0.85},))
     assert ceiling(tool, capex=1e6, development=0.0, region=None, applicant="x").amount == 0
+
+
+def test_confirmed_bound_leaves_out_what_no_source_confirmed() -> None:
+    """Only confirmed limits bound what may exclude on a minimum ticket (docs/eligibility.md)."""
+    from rules.ceilings import confirmed_bound
+
+    project = {"capex": 40e6, "development": 0.0, "region": None, "applicant": "municipality"}
+    confirmed = Terms(kind="loan", costs=("investment",), rates=(), max_share=0.5)
+    assert confirmed_bound(confirmed, **project) == 20e6
+    unconfirmed_share = Terms(
+        kind="loan", costs=("investment",), rates=(), max_share=0.5, share_confirmed=False
+    )
+    assert confirmed_bound(unconfirmed_share, **project) == 40e6
+    # an unknown grant rate counts as the whole cost; an unconfirmed rate table is left out
+    assert confirmed_bound(Terms(kind="grant", costs=("investment",), rates=()), **project) == 40e6
+    rated = Terms(kind="grant", costs=("investment",), rates=({"rate": 0.6},), rates_stated=False)
+    assert confirmed_bound(rated, **project) == 40e6
+    stated = Terms(kind="grant", costs=("investment",), rates=({"rate": 0.6},))
+    assert confirmed_bound(stated, **project) == 24e6
+    ticket = Terms(kind="loan", costs=("investment",), rates=(), max_ticket=5e6)
+    assert confirmed_bound(ticket, **project) == 5e6
+    loose = Terms(kind="loan", costs=("investment",), rates=(), max_ticket=5e6,
+                  max_ticket_confirmed=False, typical_high=1e6)  # fmt: skip
+    assert confirmed_bound(loose, **project) == 40e6
+    tool = Terms(kind="delivery_tool", costs=("investment",), rates=())
+    assert confirmed_bound(tool, **project) == 0.0
+    assert confirmed_bound(stated, **{**project, "capex": 0.0}) == 0.0
