@@ -81,6 +81,14 @@ class CoFinancingRate(Strict):
     note: str | None = None
 
 
+def _country_codes(cls: type, value: list[str]) -> list[str]:
+    """ISO alpha-2 codes or catalogue country groups ('@EU27')."""
+    for code in value:
+        if code not in COUNTRY_GROUPS and not (len(code) == 2 and code.isupper()):
+            raise ValueError(f"{code!r} is neither an ISO alpha-2 code nor a country group")
+    return value
+
+
 class ReachWindow(Strict):
     """Where an instrument reaches beyond `eligible_countries`, and when.
 
@@ -95,13 +103,7 @@ class ReachWindow(Strict):
     basis: str = Field(min_length=1, description="the legal basis of the window, with its clause")
     funded: bool = True
 
-    @field_validator("countries")
-    @classmethod
-    def _known_countries(cls, value: list[str]) -> list[str]:
-        for code in value:
-            if code not in COUNTRY_GROUPS and not (len(code) == 2 and code.isupper()):
-                raise ValueError(f"{code!r} is neither an ISO alpha-2 code nor a country group")
-        return value
+    _known_countries = field_validator("countries")(classmethod(_country_codes))
 
     def covers(self, country: str, on: date) -> bool:
         if self.valid_from is not None and on < self.valid_from:
@@ -177,13 +179,7 @@ class InstrumentRecord(Strict):
     unconfirmed: list[str] = Field(default_factory=list, description="fields not confirmed")
     sources: list[SourceRef] = Field(min_length=1)
 
-    @field_validator("eligible_countries")
-    @classmethod
-    def _known_countries(cls, value: list[str]) -> list[str]:
-        for code in value:
-            if code not in COUNTRY_GROUPS and not (len(code) == 2 and code.isupper()):
-                raise ValueError(f"{code!r} is neither an ISO alpha-2 code nor a country group")
-        return value
+    _known_countries = field_validator("eligible_countries")(classmethod(_country_codes))
 
     @model_validator(mode="after")
     def _consistent(self) -> "InstrumentRecord":
