@@ -7,7 +7,7 @@ ARCHITECTURE.md; fields beyond the contract are additive.
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -317,11 +317,16 @@ class JobRequest(Frozen):
 
 class JobStatus(Frozen):
     id: str
-    status: str  # queued | done
-    total: int
-    done: int
-    failed: int
+    status: Literal["queued", "running", "done", "failed", "cancelled"] = Field(
+        description="queued (no row started), running, done (every row's record stored), "
+        "failed (a chunk of rows failed repeatedly; the other rows' records stay readable), "
+        "cancelled"
+    )
+    total: int = Field(description="rows in the job")
+    done: int = Field(description="rows whose record is stored (advice or errors)")
+    failed: int = Field(description="rows among `done` whose record is errors")
     progress: float
     created_at: datetime
     updated_at: datetime
+    finished_at: datetime | None = None
     results: dict[str, str]

@@ -44,6 +44,24 @@ class Settings(BaseSettings):
         description="run a job worker inside the API process (with PostgreSQL, more can run "
         "anywhere with `advisor worker`)",
     )
+    job_retention_days: float = Field(
+        default=30,
+        ge=0,
+        description="jobs that ended this many days ago are deleted with their results "
+        "(0 keeps them)",
+    )
+    job_lease_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="SQLite: a chunk taken by a server process that died is taken again after "
+        "this long (a chunk of 50 rows takes a few seconds)",
+    )
+    job_stalled_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="PostgreSQL: a worker silent this long is taken for dead and its chunks "
+        "are queued again",
+    )
     engine_threads: int = Field(
         default=1,
         ge=1,

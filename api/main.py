@@ -4,16 +4,15 @@ On start it migrates the database schema and seeds the catalogue if the data fil
 not there yet, so the embedded SQLite default works on first start with no other step.
 """
 
-import asyncio
 import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from advisor import jobs, logs
+from advisor import jobrunner, logs
 from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors
@@ -46,25 +45,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine_pool = ThreadPoolExecutor(
             settings.engine_threads, thread_name_prefix="advisor-engine"
         )
-        app.state.queue = jobs.queue_app(settings.resolved_database_url())
-        await app.state.queue.open_async()
-        worker = None
-        if settings.jobs_worker:
-            options = jobs.worker_options(settings.resolved_database_url())
-            worker = asyncio.create_task(
-                app.state.queue.run_worker_async(**options, install_signal_handlers=False)
-            )
-            if not jobs.is_postgres(settings.resolved_database_url()):
-                for job in jobs.unfinished(db=app.state.db):  # the in-memory queue was lost
-                    await jobs.enqueue(queue=app.state.queue, job=job)
+        app.state.jobs = jobrunner.Dispatcher(
+            url=url, db=app.state.db, work_here=settings.jobs_worker,
+            pool=getattr(app.state, "batch_pool", None), lease=settings.job_lease_seconds,
+            stalled_after=settings.job_stalled_seconds,
+            retention_days=settings.job_retention_days,
+        )  # fmt: skip
+        await app.state.jobs.open()
         try:
             yield
         finally:
-            if worker is not None:
-                worker.cancel()
-                with suppress(asyncio.CancelledError):
-                    await worker
-            await app.state.queue.close_async()
+            await app.state.jobs.close()
             app.state.engine_pool.shutdown(wait=False, cancel_futures=True)
             app.state.db.dispose()
             logs.event("server_stop", pid=os.getpid())

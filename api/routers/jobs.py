@@ -1,20 +1,63 @@
 """Portfolio jobs: submit many profiles, follow progress, download results (JSONL or CSV)."""
 
 import asyncio
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
 
 from advisor import jobs
 from advisor.errors import InvalidInput
 from advisor.models import JobRequest, JobStatus
-from api.bodies import StrictJSONRoute, first_oversized
+from api.bodies import StrictJSONRoute, first_oversized, strict_loads
 from api.deps import SettingsDep
 from api.errors import ErrorResponse
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"], route_class=StrictJSONRoute)
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
+JOB_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": JobRequest.model_json_schema()}},
+    }
+}
+
+
+def _owner(request: Request) -> str | None:
+    """The API key the caller sent, when keys are required (None: everyone sees every job)."""
+    return getattr(request.state, "key_id", None)
+
+
+def _accept(body: bytes, settings: Any, db: Any, owner: str | None) -> jobs.Job:
+    """Parse, check and store a job's rows: in a worker thread, so that a 100,000-row body
+    holds up nobody else's request."""
+    try:
+        request = JobRequest.model_validate(strict_loads(body))
+    except json.JSONDecodeError as exc:  # as FastAPI reports a body it cannot parse
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error",
+              "ctx": {"error": exc.msg}}]
+        ) from None  # fmt: skip
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        ) from None
+    if len(request.items) > settings.max_job_items:
+        raise InvalidInput(
+            f"at most {settings.max_job_items} items per job, got {len(request.items)}",
+            field="items",
+        )
+    # rows are stored: none may be larger than a whole single-match body
+    big = first_oversized(request.items, settings.max_body_bytes)
+    if big is not None:
+        raise InvalidInput(
+            f"item {big} is over {settings.max_body_bytes} bytes, the limit for one profile",
+            field=f"items.{big}",
+        )
+    return jobs.store_job(db=db, items=request.items, owner=owner)
 
 
 @router.post(
@@ -22,31 +65,44 @@ MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
     response_model=JobStatus,
     status_code=202,
     responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    openapi_extra=JOB_BODY,
 )
-async def create_job(body: JobRequest, request: Request, settings: SettingsDep) -> JobStatus:
-    """Queue up to ADVISOR_MAX_JOB_ITEMS profiles (default 100,000); answers at once with the
-    job's id and progress. Each row gets a record: its advice, or its errors."""
-    if len(body.items) > settings.max_job_items:
-        raise InvalidInput(
-            f"at most {settings.max_job_items} items per job, got {len(body.items)}",
-            field="items",
-        )
-    # rows are stored: none may be larger than a whole single-match body
-    big = await asyncio.to_thread(first_oversized, body.items, settings.max_body_bytes)
-    if big is not None:
-        raise InvalidInput(
-            f"item {big} is over {settings.max_body_bytes} bytes, the limit for one profile",
-            field=f"items.{big}",
-        )
+async def create_job(request: Request, settings: SettingsDep) -> JobStatus:
+    """Queue up to ADVISOR_MAX_JOB_ITEMS profiles (default 100,000) as `{"items": [...]}`;
+    answers at once with the job's id and progress. Each row gets a record: its advice, or its
+    errors."""
+    body = await request.body()
     db = request.app.state.db
-    job = await asyncio.to_thread(jobs.store_job, db=db, items=body.items)
-    await jobs.enqueue(queue=request.app.state.queue, job=job)
+    job = await asyncio.to_thread(_accept, body, settings, db, _owner(request))
+    await request.app.state.jobs.submit(job)
     return await asyncio.to_thread(jobs.get_job, db=db, job_id=job.id)
+
+
+@router.get("", response_model=list[JobStatus])
+def list_jobs(
+    request: Request,
+    status: Annotated[
+        Literal["queued", "running", "done", "failed", "cancelled"] | None, Query()
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[JobStatus]:
+    """The caller's jobs, newest first (with keys required, those its key created)."""
+    return jobs.list_jobs(
+        db=request.app.state.db, owner=_owner(request), status=status, limit=limit, offset=offset
+    )
 
 
 @router.get("/{job_id}", response_model=JobStatus, responses={404: {"model": ErrorResponse}})
 def get_job(job_id: str, request: Request) -> JobStatus:
-    return jobs.get_job(db=request.app.state.db, job_id=job_id)
+    return jobs.get_job(db=request.app.state.db, job_id=job_id, owner=_owner(request))
+
+
+@router.delete("/{job_id}", response_model=JobStatus, responses={404: {"model": ErrorResponse}})
+def cancel_job(job_id: str, request: Request) -> JobStatus:
+    """Cancel a queued or running job: no further rows start; records stored so far stay
+    readable. A job that has ended is left as it is."""
+    return jobs.cancel(db=request.app.state.db, job_id=job_id, owner=_owner(request))
 
 
 @router.get(
@@ -67,8 +123,9 @@ def job_results(
     format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
 ) -> StreamingResponse:
     """The finished rows so far, in row order (all of them once the job is done)."""
-    status = jobs.get_job(db=request.app.state.db, job_id=job_id)
-    lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt=format)
+    owner = _owner(request)
+    status = jobs.get_job(db=request.app.state.db, job_id=job_id, owner=owner)
+    lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt=format, owner=owner)
     return StreamingResponse(
         lines,
         media_type=MEDIA[format],

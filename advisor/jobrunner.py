@@ -1,0 +1,262 @@
+"""How job chunks reach a worker, and what happens when a worker dies (`advisor.jobs` stores).
+
+**PostgreSQL**: one procrastinate task per chunk, taken by the API's own worker and by any
+number of `advisor worker` processes on any host. A worker killed mid-chunk leaves its task
+`doing`; every worker looks for tasks held by workers whose heartbeat stopped (procrastinate's
+stalled-job API: `get_stalled_jobs`, `retry_job`) and puts them back on the queue. A chunk
+delivered twice stores its records once (`jobs.finish`).
+
+**SQLite** (the embedded default): procrastinate has no SQLite connector, and the database is
+only ever reached from one host. Each server process runs a `LocalRunner` that takes the oldest
+free chunk with a lease on its row (`jobs.claim_next`), so the processes of
+`serve --workers N` share the work, and a killed process's chunks are taken again once their
+lease runs out.
+
+Either way a chunk that has broken its worker `jobs.MAX_ATTEMPTS` times fails, with its job.
+"""
+
+import asyncio
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import suppress
+from typing import Any
+
+import procrastinate
+from sqlalchemy import Engine
+
+from advisor import jobs, logs
+
+QUEUE = "advisor"
+TASK = "advisor:match_chunk"
+PURGE_EVERY = 3600.0  # seconds between retention purges
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://"))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+# --- the engine's side: rows in, records out --------------------------------------------------
+
+_caches: dict[str, Any] = {}
+
+
+def advise_rows(database_url: str, rows: list[jobs.WorkRow]) -> list[tuple[bool, str]]:
+    """Each row's record (ok, JSON line), as `advisor batch` writes them. Runs in a worker
+    thread or process; the catalogue is loaded once per process and reloaded on a new revision."""
+    from advisor.advice import advise
+    from advisor.batch import Row, advise_line
+    from advisor.catalogue_service import SnapshotCache
+    from catalogue.db import make_engine
+
+    cache = _caches.get(database_url)
+    if cache is None:
+        cache = _caches[database_url] = SnapshotCache(make_engine(database_url), ttl=30.0)
+    snapshot = cache.get()
+    return [
+        advise_line(Row(number, ident, data), lambda profile: advise(profile, snapshot))
+        for number, ident, data in rows
+    ]
+
+
+async def _work(
+    *, db: Engine, url: str, pool: Executor | None, job_id: str, seq: int,
+    rows: list[jobs.WorkRow], worker: str,
+) -> None:  # fmt: skip
+    started = time.perf_counter()
+    loop = asyncio.get_running_loop()
+    outcomes = await loop.run_in_executor(pool, advise_rows, url, rows)
+    stored = await asyncio.to_thread(jobs.finish, db=db, job_id=job_id, seq=seq, outcomes=outcomes)
+    logs.event(
+        "chunk_done", job=job_id, chunk=seq, first=rows[0][0] if rows else None,
+        last=rows[-1][0] if rows else None, rows=len(rows),
+        failed=sum(not ok for ok, _ in outcomes), stored=stored,
+        seconds=time.perf_counter() - started, worker=worker,
+    )  # fmt: skip
+
+
+# --- PostgreSQL: procrastinate -------------------------------------------------------------
+
+
+async def match_chunk(context: procrastinate.JobContext, job_id: str, seq: int) -> None:
+    """The queue's task: do chunk `seq` of a job (nothing if it is stored already)."""
+    extra = context.additional_context
+    url, db = extra["database_url"], extra["db"]
+    worker = f"{extra['worker']}/task-{getattr(context.job, 'id', '?')}"
+    rows = await asyncio.to_thread(jobs.claim, db=db, job_id=job_id, seq=seq, worker=worker)
+    if rows is None:
+        return
+    pool = extra.get("pool")
+    await _work(db=db, url=url, pool=pool, job_id=job_id, seq=seq, rows=rows, worker=worker)
+
+
+def queue_app(database_url: str) -> procrastinate.App:
+    """The procrastinate app on this PostgreSQL database."""
+    conninfo = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    conninfo = conninfo.replace("postgres://", "postgresql://", 1)
+    tasks = procrastinate.Blueprint()  # a blueprint renames its tasks when added: one per app
+    # the queue retries a task that raised; jobs.claim fails the chunk after MAX_ATTEMPTS
+    tasks.task(name="match_chunk", queue=QUEUE, retry=jobs.MAX_ATTEMPTS, pass_context=True)(
+        match_chunk
+    )
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
+    app.add_tasks_from(tasks, namespace="advisor")
+    return app
+
+
+async def retry_stalled(queue: procrastinate.App, *, stalled_after: float) -> int:
+    """Put back on the queue the chunks held by workers silent for `stalled_after` seconds."""
+    retried = 0
+    stalled = await queue.job_manager.get_stalled_jobs(
+        queue=QUEUE, seconds_since_heartbeat=stalled_after
+    )
+    for task in stalled:
+        try:
+            await queue.job_manager.retry_job(task)
+        except Exception as exc:  # another worker put it back first
+            logs.event("chunk_retry_skipped", task=task.id, reason=type(exc).__name__)
+            continue
+        retried += 1
+        logs.event("chunk_retry", task=task.id, args=task.task_kwargs, attempts=task.attempts)
+    return retried
+
+
+async def _every(seconds: float, action: Callable[[], Any], name: str) -> None:
+    while True:
+        try:
+            await action()
+        except Exception as exc:  # keep going: the next round may succeed
+            logs.event(f"{name}_error", error=f"{type(exc).__name__}: {exc}")
+        await asyncio.sleep(seconds)
+
+
+# --- SQLite: leases on the chunk rows --------------------------------------------------------
+
+
+class LocalRunner:
+    """Takes free chunks one at a time until there are none, then waits for a wake-up (a job
+    submitted here) or `poll` seconds (one submitted in another process)."""
+
+    def __init__(
+        self, *, db: Engine, url: str, pool: Executor | None, lease: float, poll: float = 1.0
+    ) -> None:
+        self.db, self.url, self.pool, self.lease, self.poll = db, url, pool, lease, poll
+        self.name = worker_name()
+        self.wake = asyncio.Event()
+
+    async def run(self) -> None:
+        while True:
+            self.wake.clear()
+            try:
+                got = await asyncio.to_thread(
+                    jobs.claim_next, db=self.db, worker=self.name, lease=self.lease
+                )
+            except Exception as exc:  # e.g. the database is locked for long: try again
+                logs.event("chunk_claim_error", error=f"{type(exc).__name__}: {exc}")
+                got = None
+            if got is None:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self.poll)
+                continue
+            job_id, seq, rows = got
+            try:
+                await _work(
+                    db=self.db, url=self.url, pool=self.pool, job_id=job_id, seq=seq, rows=rows,
+                    worker=self.name,
+                )  # fmt: skip
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                logs.event("chunk_error", job=job_id, chunk=seq, error=error)
+                await asyncio.to_thread(jobs.release, db=self.db, job_id=job_id, seq=seq)
+
+
+# --- what a process runs -------------------------------------------------------------------
+
+
+class Dispatcher:
+    """A process's part in jobs: submitting them, and (`work_here`) doing their chunks."""
+
+    def __init__(
+        self, *, url: str, db: Engine, work_here: bool, pool: Executor | None = None,
+        lease: float = 60.0, stalled_after: float = 30.0, retention_days: float = 0,
+        concurrency: int = 1,
+    ) -> None:  # fmt: skip
+        self.url, self.db, self.work_here = url, db, work_here
+        self.own_pool = pool is None
+        self.pool = pool or ThreadPoolExecutor(1, thread_name_prefix="advisor-jobs")
+        self.lease, self.stalled_after = lease, stalled_after
+        self.retention_days, self.concurrency = retention_days, concurrency
+        self.queue: procrastinate.App | None = None
+        self.runner: LocalRunner | None = None
+        self.tasks: list[asyncio.Task[Any]] = []
+        self.name = worker_name()
+
+    async def open(self, *, install_signal_handlers: bool = False) -> None:
+        if is_postgres(self.url):
+            self.queue = queue_app(self.url)
+            await self.queue.open_async()
+            if self.work_here:
+                options = {
+                    "queues": [QUEUE], "concurrency": self.concurrency,
+                    "additional_context": {
+                        "database_url": self.url, "db": self.db, "pool": self.pool,
+                        "worker": self.name,
+                    },
+                    # a heartbeat several times per stall window
+                    "update_heartbeat_interval": max(self.stalled_after / 3, 0.5),
+                    "stalled_worker_timeout": self.stalled_after,
+                    "install_signal_handlers": install_signal_handlers,
+                }  # fmt: skip
+                self._spawn(self.queue.run_worker_async(**options), "worker")
+                check = max(self.stalled_after / 3, 0.5)
+                queue, after = self.queue, self.stalled_after
+                retry = lambda: retry_stalled(queue, stalled_after=after)  # noqa: E731
+                self._spawn(_every(check, retry, "stalled"), "stalled")
+        elif self.work_here:
+            self.runner = LocalRunner(db=self.db, url=self.url, pool=self.pool, lease=self.lease)
+            for _ in range(self.concurrency):
+                self._spawn(self.runner.run(), "runner")
+        if self.work_here and self.retention_days > 0:
+            self._spawn(_every(PURGE_EVERY, self._purge, "purge"), "purge")
+
+    def _spawn(self, coroutine: Any, name: str) -> None:
+        self.tasks.append(asyncio.create_task(coroutine, name=f"advisor-jobs-{name}"))
+
+    async def _purge(self) -> None:
+        gone = await asyncio.to_thread(jobs.purge, db=self.db, older_than_days=self.retention_days)
+        if gone:
+            logs.event("jobs_purged", jobs=gone, older_than_days=self.retention_days)
+
+    async def submit(self, job: jobs.Job) -> None:
+        """Make the job's chunks known to the workers."""
+        if self.queue is not None:
+            seqs = await asyncio.to_thread(jobs.chunk_seqs, db=self.db, job_id=job.id)
+            task = self.queue.tasks[TASK]
+            for start in range(0, len(seqs), 500):
+                batch = [{"job_id": job.id, "seq": seq} for seq in seqs[start : start + 500]]
+                await task.batch_defer_async(*batch)
+        elif self.runner is not None:
+            self.runner.wake.set()  # other processes notice within their poll
+
+    async def wait(self) -> None:
+        """Until the worker stops (for `advisor worker`)."""
+        if self.tasks:
+            await self.tasks[0]
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.queue is not None:
+            await self.queue.close_async()
+        if self.own_pool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
