@@ -14,6 +14,7 @@ any of these answers 400 `invalid_json` with the reason.
 """
 
 import json
+import re
 import math
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
@@ -150,14 +151,18 @@ def _finite(text: str) -> float:
     return value
 
 
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def strict_loads(body: bytes) -> Any:
-    """JSON as RFC 8259 has it: UTF-8, unique keys, finite numbers; JSONDecodeError otherwise."""
+    """JSON as RFC 8259 and I-JSON (RFC 7493) have it: UTF-8, unique keys, finite numbers, no
+    unpaired surrogates; JSONDecodeError otherwise."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _refuse(f"body is not UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(
+        value = json.loads(
             text, object_pairs_hook=_unique, parse_constant=_constant, parse_float=_finite
         )
     except json.JSONDecodeError:
@@ -166,6 +171,12 @@ def strict_loads(body: bytes) -> Any:
         raise _refuse("nested too deeply") from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise _refuse(str(exc)) from None
+    if SURROGATE_ESCAPE.search(text):  # a pair is one character; a lone half is no text at all
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise _refuse("a string holds an unpaired surrogate (RFC 7493 section 2.1)") from None
+    return value
 
 
 class StrictJSONRequest(Request):

@@ -65,3 +65,19 @@ def test_worker_refuses_sqlite(tmp_path, monkeypatch) -> None:  # type: ignore[n
     result = CliRunner().invoke(app, ["worker"])
     get_settings.cache_clear()
     assert result.exit_code == 2 and "postgresql://" in result.output
+
+
+def test_jobs_are_listed_newest_first_and_can_be_cancelled(client: TestClient) -> None:
+    first = client.post("/v1/jobs", json={"items": [profile_data()]}).json()
+    second = client.post("/v1/jobs", json={"items": [profile_data()] * 3}).json()
+    listed = client.get("/v1/jobs", params={"limit": 500}).json()
+    ids = [job["id"] for job in listed]
+    assert ids.index(second["id"]) < ids.index(first["id"])
+    cancelled = client.delete(f"/v1/jobs/{second['id']}").json()
+    # it may have finished before the cancel arrived; either way it is over, and stays so
+    assert cancelled["status"] in ("cancelled", "done")
+    assert client.get(f"/v1/jobs/{second['id']}").json()["status"] == cancelled["status"]
+    only = client.get("/v1/jobs", params={"status": cancelled["status"], "limit": 500}).json()
+    assert second["id"] in [job["id"] for job in only]
+    assert client.delete("/v1/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert client.get("/v1/jobs", params={"status": "paused"}).status_code == 422
