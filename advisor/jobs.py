@@ -41,6 +41,7 @@ class JobBase(SQLModel):
     done: int = 0
     failed: int = 0
     chunk: int = DEFAULT_CHUNK
+    owner: str | None = Field(default=None, max_length=36, index=True)  # api_key.id, or None
     created_at: datetime
     updated_at: datetime
 
@@ -165,12 +166,15 @@ def _status(job: Job) -> JobStatus:
     )
 
 
-def store_job(*, db: Engine, items: list[dict[str, Any]], chunk: int = DEFAULT_CHUNK) -> Job:
-    """Record a new job and its rows (rows are numbered from 1, in order)."""
+def store_job(
+    *, db: Engine, items: list[dict[str, Any]], chunk: int = DEFAULT_CHUNK, owner: str | None = None
+) -> Job:
+    """Record a new job and its rows (rows are numbered from 1, in order); `owner` is the id of
+    the API key that sent it (None with auth off)."""
     now = datetime.now(UTC)
     job = Job(
-        id=str(uuid.uuid4()), status="queued", total=len(items), chunk=chunk, created_at=now,
-        updated_at=now,
+        id=str(uuid.uuid4()), status="queued", total=len(items), chunk=chunk, owner=owner,
+        created_at=now, updated_at=now,
     )  # fmt: skip
     with Session(db) as session:
         session.add(job)
@@ -195,19 +199,21 @@ def unfinished(*, db: Engine) -> list[Job]:
         return list(session.exec(select(Job).where(Job.status != "done")).all())
 
 
-def get_job(*, db: Engine, job_id: str) -> JobStatus:
+def get_job(*, db: Engine, job_id: str, owner: str | None = None) -> JobStatus:
+    """The job's status. With an `owner` (a caller with a key) another key's job, or one sent
+    with auth off, is not found; with None (auth off) every job is."""
     if not JOB_ID.fullmatch(job_id):  # no such id can exist: spare the database (and its NULs)
         raise NotFound(f"no job with id {job_id[:64]!r}", field="job_id")
     with Session(db) as session:
         job = session.get(Job, job_id)
-        if job is None:
+        if job is None or (owner is not None and job.owner != owner):
             raise NotFound(f"no job with id {job_id!r}", field="job_id")
         return _status(job)
 
 
-def results(*, db: Engine, job_id: str, fmt: str) -> Iterator[str]:
+def results(*, db: Engine, job_id: str, fmt: str, owner: str | None = None) -> Iterator[str]:
     """The job's finished records in row order, as JSONL lines or CSV rows (header first)."""
-    get_job(db=db, job_id=job_id)
+    get_job(db=db, job_id=job_id, owner=owner)
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)

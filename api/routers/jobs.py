@@ -6,14 +6,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from advisor import jobs
+from advisor import jobs, keys
 from advisor.errors import InvalidInput
 from advisor.models import JobRequest, JobStatus
+from api.auth import JobsCaller
 from api.bodies import StrictJSONRoute, first_oversized
 from api.deps import SettingsDep
 from api.errors import ErrorResponse
 
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"], route_class=StrictJSONRoute)
+router = APIRouter(
+    prefix="/v1/jobs",
+    tags=["jobs"],
+    route_class=StrictJSONRoute,
+    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
+)
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 
 
@@ -21,9 +27,15 @@ MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
     "",
     response_model=JobStatus,
     status_code=202,
-    responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    responses={
+        400: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+        429: {"model": ErrorResponse},
+    },
 )
-async def create_job(body: JobRequest, request: Request, settings: SettingsDep) -> JobStatus:
+async def create_job(
+    body: JobRequest, request: Request, settings: SettingsDep, caller: JobsCaller
+) -> JobStatus:
     """Queue up to ADVISOR_MAX_JOB_ITEMS profiles (default 100,000); answers at once with the
     job's id and progress. Each row gets a record: its advice, or its errors."""
     if len(body.items) > settings.max_job_items:
@@ -39,14 +51,15 @@ async def create_job(body: JobRequest, request: Request, settings: SettingsDep) 
             field=f"items.{big}",
         )
     db = request.app.state.db
-    job = await asyncio.to_thread(jobs.store_job, db=db, items=body.items)
+    await asyncio.to_thread(keys.admit, db=db, caller=caller, items=len(body.items), job=True)
+    job = await asyncio.to_thread(jobs.store_job, db=db, items=body.items, owner=caller.key_id)
     await jobs.enqueue(queue=request.app.state.queue, job=job)
-    return await asyncio.to_thread(jobs.get_job, db=db, job_id=job.id)
+    return await asyncio.to_thread(jobs.get_job, db=db, job_id=job.id, owner=caller.key_id)
 
 
 @router.get("/{job_id}", response_model=JobStatus, responses={404: {"model": ErrorResponse}})
-def get_job(job_id: str, request: Request) -> JobStatus:
-    return jobs.get_job(db=request.app.state.db, job_id=job_id)
+def get_job(job_id: str, request: Request, caller: JobsCaller) -> JobStatus:
+    return jobs.get_job(db=request.app.state.db, job_id=job_id, owner=caller.key_id)
 
 
 @router.get(
@@ -64,11 +77,12 @@ def get_job(job_id: str, request: Request) -> JobStatus:
 def job_results(
     job_id: str,
     request: Request,
+    caller: JobsCaller,
     format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
 ) -> StreamingResponse:
     """The finished rows so far, in row order (all of them once the job is done)."""
-    status = jobs.get_job(db=request.app.state.db, job_id=job_id)
-    lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt=format)
+    status = jobs.get_job(db=request.app.state.db, job_id=job_id, owner=caller.key_id)
+    lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt=format, owner=caller.key_id)
     return StreamingResponse(
         lines,
         media_type=MEDIA[format],
