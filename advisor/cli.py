@@ -4,6 +4,8 @@ API keys."""
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -207,11 +209,16 @@ keys_app = typer.Typer(
 app.add_typer(keys_app, name="keys")
 
 
-def _keys_db() -> "Engine":
+@contextmanager
+def _keys_db() -> "Iterator[Engine]":
     from advisor.catalogue_service import prepare_database
     from advisor.settings import get_settings
 
-    return prepare_database(get_settings().resolved_database_url())
+    engine = prepare_database(get_settings().resolved_database_url())
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _limit(own: int | None, default: int) -> str:
@@ -237,10 +244,11 @@ def keys_create(
     from advisor import keys
 
     try:
-        key, secret = keys.create_key(
-            db=_keys_db(), name=name, scopes=scope, max_concurrent_jobs=max_jobs,
-            max_items_per_day=items_per_day,
-        )  # fmt: skip
+        with _keys_db() as db:
+            key, secret = keys.create_key(
+                db=db, name=name, scopes=scope, max_concurrent_jobs=max_jobs,
+                max_items_per_day=items_per_day,
+            )  # fmt: skip
     except AdvisorError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None
@@ -259,7 +267,8 @@ def keys_list() -> None:
     from advisor.settings import get_settings
 
     settings = get_settings()
-    found = keys.list_keys(db=_keys_db())
+    with _keys_db() as db:
+        found = keys.list_keys(db=db)
     if not found:
         typer.echo("no API keys", err=True)
     for key in found:
@@ -280,7 +289,8 @@ def keys_revoke(
     from advisor import keys
 
     try:
-        key = keys.revoke_key(db=_keys_db(), key_id=key_id)
+        with _keys_db() as db:
+            key = keys.revoke_key(db=db, key_id=key_id)
     except AdvisorError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None
