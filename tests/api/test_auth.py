@@ -345,3 +345,26 @@ def test_keys_create_list_revoke(
     app_: FastAPI = keyed.app  # type: ignore[assignment]
     with pytest.raises(NotAuthenticated):
         keys.authenticate(db=app_.state.db, secret=secret, scope="jobs", settings=Settings())
+
+
+def test_serve_on_a_public_host_asks_for_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`advisor serve --host 0.0.0.0` reaches the app (in every worker process) through the
+    environment, so ADVISOR_AUTH=auto turns keys on."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from advisor.cli import app
+    from advisor.settings import get_settings
+
+    ran: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: ran.append(kw["host"]))
+    monkeypatch.setenv("ADVISOR_HOST", "127.0.0.1")  # restored afterwards: serve sets it
+    monkeypatch.delenv("ADVISOR_AUTH", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert get_settings().resolved_auth() == "none"
+        result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
+        assert result.exit_code == 0, result.output
+        assert ran == ["0.0.0.0"] and get_settings().resolved_auth() == "keys"
+    finally:
+        get_settings.cache_clear()
