@@ -9,15 +9,15 @@ from fastapi.responses import StreamingResponse
 from advisor import jobs, keys
 from advisor.errors import InvalidInput
 from advisor.models import JobRequest, JobStatus
-from api.auth import JobsCaller
-from api.bodies import StrictJSONRoute, first_oversized
+from api.auth import JobsCaller, KeyFirstRoute
+from api.bodies import first_oversized
 from api.deps import SettingsDep
 from api.errors import ErrorResponse
 
 router = APIRouter(
     prefix="/v1/jobs",
     tags=["jobs"],
-    route_class=StrictJSONRoute,
+    route_class=KeyFirstRoute,
     responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
 )
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}

@@ -11,15 +11,14 @@ from advisor.advice import MAX_LIMIT, SHORT_LIST, advise
 from advisor.batch import advise_items
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
-from api.auth import JobsCaller, MatchCaller
-from api.bodies import StrictJSONRoute
+from api.auth import JobsCaller, KeyFirstRoute, MatchCaller
 from api.deps import EnginePoolDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(
     prefix="/v1",
     tags=["match"],
-    route_class=StrictJSONRoute,
+    route_class=KeyFirstRoute,
     responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
 )
 

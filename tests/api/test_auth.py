@@ -109,6 +109,20 @@ def test_a_revoked_key_is_refused(keyed: TestClient) -> None:
     _assert_401(keyed.post("/v1/match/batch", json=_items(1), headers=_auth(secret)))
 
 
+def test_the_key_is_checked_before_the_body_is_read(keyed: TestClient) -> None:
+    """A refused caller cannot make the server parse a body: a broken one answers 401 or 403
+    (not 400), while the same body with a valid key reaches the parser."""
+    broken = b'{"items": [{"name": "unfinished'
+    json_type = {"Content-Type": "application/json"}
+    for path in ("/v1/jobs", "/v1/match/batch"):
+        _assert_401(keyed.post(path, content=broken, headers=json_type))
+        wrong = _auth(_key(keyed, "match")) | json_type
+        assert keyed.post(path, content=broken, headers=wrong).status_code == 403
+        right = _auth(_key(keyed, "jobs")) | json_type
+        parsed = keyed.post(path, content=broken, headers=right)
+        assert parsed.status_code == 400 and parsed.json()["error"]["code"] == "invalid_json"
+
+
 # --- 403 ---------------------------------------------------------------------------------
 
 
