@@ -275,6 +275,30 @@ def test_the_daily_count_starts_again_each_utc_day(keyed: TestClient) -> None:
     assert keys.used_today(db=db, key_id=caller.key_id, now=late) == 10  # type: ignore[arg-type]
 
 
+def test_the_daily_count_is_atomic(keyed: TestClient) -> None:
+    """Requests at once never pass the quota together: of 12 one-item requests against a
+    quota of 5, exactly 5 are accepted (each the day's first row or a conditional update)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app: FastAPI = keyed.app  # type: ignore[assignment]
+    db = app.state.db
+    secret = _key(keyed, "jobs", max_items_per_day=5)
+    caller = keys.authenticate(db=db, secret=secret, scope="jobs", settings=Settings())
+    noon = datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+    def one(_: int) -> bool:
+        try:
+            keys.admit(db=db, caller=caller, items=1, job=False, now=noon)
+        except LimitExceeded:
+            return False
+        return True
+
+    with ThreadPoolExecutor(4) as pool:
+        accepted = list(pool.map(one, range(12)))
+    assert accepted.count(True) == 5
+    assert keys.used_today(db=db, key_id=caller.key_id, now=noon) == 5  # type: ignore[arg-type]
+
+
 def test_default_limits_come_from_settings(keyed: TestClient) -> None:
     app: FastAPI = keyed.app  # type: ignore[assignment]
     secret = _key(keyed, "jobs")
