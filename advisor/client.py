@@ -50,7 +50,9 @@ def _payload(profile: Profile) -> dict[str, Any]:
 
 
 class AdvisorClient:
-    """Synchronous client; pass `transport` to talk to an app in-process (tests)."""
+    """Synchronous client; `api_key` is sent as `Authorization: Bearer KEY` (jobs and batch
+    need one on a server with ADVISOR_AUTH=keys); pass `transport` to talk to an app in-process
+    (tests)."""
 
     def __init__(
         self,
@@ -58,8 +60,12 @@ class AdvisorClient:
         *,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        api_key: str | None = None,
     ) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else None
+        self._http = httpx.Client(
+            base_url=base_url, timeout=timeout, transport=transport, headers=headers
+        )
 
     def __enter__(self) -> "AdvisorClient":
         return self

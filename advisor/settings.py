@@ -1,8 +1,10 @@
 """Settings from environment variables prefixed ADVISOR_ (one cached instance)."""
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,6 +77,22 @@ class Settings(BaseSettings):
         default=1024, ge=0, description="responses at least this large are gzip-compressed"
     )
     gzip_level: int = Field(default=6, ge=1, le=9, description="gzip compression level")
+    auth: Literal["auto", "none", "keys", "all"] = Field(
+        default="auto",
+        description="who needs an API key: `none`; `keys` (jobs and /v1/match/batch, scope "
+        "`jobs`); `all` (everything under /v1; scope `match` for matching and the catalogue); "
+        "`auto`: `none` when the server binds a loopback host, else `keys`",
+    )
+    # Operating choices, not facts: a day's quota holds two of the largest jobs
+    # (ADVISOR_MAX_JOB_ITEMS, 100,000), and a few jobs at once keep one key from filling the queue
+    key_max_jobs: int = Field(
+        default=3, ge=1, description="default per key: jobs queued or running at once"
+    )
+    key_items_per_day: int = Field(
+        default=200_000,
+        ge=1,
+        description="default per key: profiles accepted per UTC day (jobs and batches)",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -85,10 +103,27 @@ class Settings(BaseSettings):
             return "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
 
+    def resolved_auth(self) -> Literal["none", "keys", "all"]:
+        """The auth mode in force: `auto` is `none` on a loopback host, `keys` on any other."""
+        if self.auth != "auto":
+            return self.auth
+        return "none" if is_loopback(self.host) else "keys"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'advisor.sqlite3'}"
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1); False for 0.0.0.0 and
+    any name or address another machine could reach."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache

@@ -14,8 +14,8 @@ any of these answers 400 `invalid_json` with the reason.
 """
 
 import json
-import re
 import math
+import re
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 

@@ -3,7 +3,8 @@
     {"error": {"code": "...", "message": "...", "field": "capex.amount" | null,
                "details": [{"field": ..., "message": ..., "type": ...}]}}
 
-Domain errors (advisor/errors.py) map to 404 / 422 / 503; request validation to 422, or 400 when
+Domain errors (advisor/errors.py) map to 401 (with `WWW-Authenticate: Bearer`) / 403 / 404 / 422 /
+429 (with `Retry-After` when waiting helps) / 503; request validation to 422, or 400 when
 the body is not strict JSON (api/bodies.py); a body over its limit to 413 and one that is not
 JSON to 415; unknown routes to 404; anything unexpected to 500 with no internals.
 """
@@ -16,11 +17,26 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from advisor.errors import AdvisorError, CatalogueUnavailable, InvalidInput, NotFound
+from advisor.errors import (
+    AdvisorError,
+    CatalogueUnavailable,
+    Forbidden,
+    InvalidInput,
+    LimitExceeded,
+    NotAuthenticated,
+    NotFound,
+)
 
 log = logging.getLogger("advisor.api")
 
-STATUS = {NotFound: 404, InvalidInput: 422, CatalogueUnavailable: 503}
+STATUS = {
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    InvalidInput: 422,
+    LimitExceeded: 429,
+    CatalogueUnavailable: 503,
+}
 CODES = {
     400: "bad_request",
     404: "not_found",
@@ -28,6 +44,14 @@ CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
+
+
+def _headers(exc: AdvisorError) -> dict[str, str] | None:
+    if isinstance(exc, NotAuthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, LimitExceeded) and exc.retry_after is not None:
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 class ErrorDetail(BaseModel):
@@ -73,7 +97,9 @@ def _clean(message: str) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(AdvisorError)
     async def _advisor_error(_: Request, exc: AdvisorError) -> JSONResponse:
-        return error_response(STATUS.get(type(exc), 422), exc.code, exc.message, exc.field)
+        return error_response(
+            STATUS.get(type(exc), 422), exc.code, exc.message, exc.field, headers=_headers(exc)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

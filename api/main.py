@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         logs.event(
             "server_start", pid=os.getpid(), database=logs.safe_url(url),
             jobs_worker=settings.jobs_worker, engine_threads=settings.engine_threads,
+            auth=app.state.auth,
         )  # fmt: skip
         app.state.db = prepare_database(url)
         app.state.snapshots = SnapshotCache(app.state.db, ttl=settings.snapshot_ttl_seconds)
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses={422: {"model": errors.ErrorResponse}},
     )
     app.state.settings = settings
+    app.state.auth = settings.resolved_auth()
     errors.install(app)
     app.add_middleware(
         BodyLimits,

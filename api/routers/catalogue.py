@@ -2,16 +2,22 @@
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from advisor import catalogue_service
 from advisor.catalogue_service import InstrumentKind, Jurisdiction, Sector, Status
 from advisor.models import BusinessModelPublic, InstrumentPublic, IsoDate
+from api.auth import require
 from api.deps import SessionDep
 from api.errors import ErrorResponse
 
-router = APIRouter(prefix="/v1", tags=["catalogue"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["catalogue"],
+    dependencies=[Depends(require("match"))],
+    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
+)
 T = TypeVar("T")
 
 

@@ -9,14 +9,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from advisor import jobs
+from advisor import jobs, keys
 from advisor.errors import InvalidInput
 from advisor.models import JobRequest, JobStatus
-from api.bodies import StrictJSONRoute, first_oversized, strict_loads
+from api.auth import Caller, JobsCaller, KeyFirstRoute
+from api.bodies import first_oversized, strict_loads
 from api.deps import SettingsDep
 from api.errors import ErrorResponse
 
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"], route_class=StrictJSONRoute)
+router = APIRouter(
+    prefix="/v1/jobs",
+    tags=["jobs"],
+    route_class=KeyFirstRoute,
+    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
+)
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 JOB_BODY = {
     "requestBody": {
@@ -26,12 +32,7 @@ JOB_BODY = {
 }
 
 
-def _owner(request: Request) -> str | None:
-    """The API key the caller sent, when keys are required (None: everyone sees every job)."""
-    return getattr(request.state, "key_id", None)
-
-
-def _accept(body: bytes, settings: Any, db: Any, owner: str | None) -> jobs.Job:
+def _accept(body: bytes, settings: Any, db: Any, caller: Caller) -> jobs.Job:
     """Parse, check and store a job's rows: in a worker thread, so that a 100,000-row body
     holds up nobody else's request."""
     try:
@@ -57,30 +58,36 @@ def _accept(body: bytes, settings: Any, db: Any, owner: str | None) -> jobs.Job:
             f"item {big} is over {settings.max_body_bytes} bytes, the limit for one profile",
             field=f"items.{big}",
         )
-    return jobs.store_job(db=db, items=request.items, owner=owner)
+    keys.admit(db=db, caller=caller, items=len(request.items), job=True)
+    return jobs.store_job(db=db, items=request.items, owner=caller.key_id)
 
 
 @router.post(
     "",
     response_model=JobStatus,
     status_code=202,
-    responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    responses={
+        400: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+        429: {"model": ErrorResponse},
+    },
     openapi_extra=JOB_BODY,
 )
-async def create_job(request: Request, settings: SettingsDep) -> JobStatus:
+async def create_job(request: Request, settings: SettingsDep, caller: JobsCaller) -> JobStatus:
     """Queue up to ADVISOR_MAX_JOB_ITEMS profiles (default 100,000) as `{"items": [...]}`;
     answers at once with the job's id and progress. Each row gets a record: its advice, or its
     errors."""
     body = await request.body()
     db = request.app.state.db
-    job = await asyncio.to_thread(_accept, body, settings, db, _owner(request))
+    job = await asyncio.to_thread(_accept, body, settings, db, caller)
     await request.app.state.jobs.submit(job)
-    return await asyncio.to_thread(jobs.get_job, db=db, job_id=job.id)
+    return await asyncio.to_thread(jobs.get_job, db=db, job_id=job.id, owner=caller.key_id)
 
 
 @router.get("", response_model=list[JobStatus])
 def list_jobs(
     request: Request,
+    caller: JobsCaller,
     status: Annotated[
         Literal["queued", "running", "done", "failed", "cancelled"] | None, Query()
     ] = None,
@@ -89,20 +96,20 @@ def list_jobs(
 ) -> list[JobStatus]:
     """The caller's jobs, newest first (with keys required, those its key created)."""
     return jobs.list_jobs(
-        db=request.app.state.db, owner=_owner(request), status=status, limit=limit, offset=offset
+        db=request.app.state.db, owner=caller.key_id, status=status, limit=limit, offset=offset
     )
 
 
 @router.get("/{job_id}", response_model=JobStatus, responses={404: {"model": ErrorResponse}})
-def get_job(job_id: str, request: Request) -> JobStatus:
-    return jobs.get_job(db=request.app.state.db, job_id=job_id, owner=_owner(request))
+def get_job(job_id: str, request: Request, caller: JobsCaller) -> JobStatus:
+    return jobs.get_job(db=request.app.state.db, job_id=job_id, owner=caller.key_id)
 
 
 @router.delete("/{job_id}", response_model=JobStatus, responses={404: {"model": ErrorResponse}})
-def cancel_job(job_id: str, request: Request) -> JobStatus:
+def cancel_job(job_id: str, request: Request, caller: JobsCaller) -> JobStatus:
     """Cancel a queued or running job: no further rows start; records stored so far stay
     readable. A job that has ended is left as it is."""
-    return jobs.cancel(db=request.app.state.db, job_id=job_id, owner=_owner(request))
+    return jobs.cancel(db=request.app.state.db, job_id=job_id, owner=caller.key_id)
 
 
 @router.get(
@@ -120,10 +127,11 @@ def cancel_job(job_id: str, request: Request) -> JobStatus:
 def job_results(
     job_id: str,
     request: Request,
+    caller: JobsCaller,
     format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
 ) -> StreamingResponse:
     """The finished rows so far, in row order (all of them once the job is done)."""
-    owner = _owner(request)
+    owner = caller.key_id
     status = jobs.get_job(db=request.app.state.db, job_id=job_id, owner=owner)
     lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt=format, owner=owner)
     return StreamingResponse(

@@ -47,11 +47,12 @@ def upgrade() -> None:
     bind = op.get_bind()
     _carry_over(bind, chunk)
     op.drop_table("job_item")
-    with op.batch_alter_table("job") as job:
-        job.add_column(sa.Column("owner", sa.String(36), nullable=True))
-        job.add_column(sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True))
-        job.drop_column("done")
-        job.drop_column("failed")
+    # plain ALTER TABLE (SQLite 3.35+ drops columns too): rebuilding `job`, as a batch
+    # migration does on SQLite, would break the foreign keys that point at it
+    op.add_column("job", sa.Column("owner", sa.String(36), nullable=True))
+    op.add_column("job", sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("ALTER TABLE job DROP COLUMN done")
+    op.execute("ALTER TABLE job DROP COLUMN failed")
     op.create_index("ix_job_owner", "job", ["owner"])
 
 
@@ -88,11 +89,10 @@ def _carry_over(bind: sa.Connection, chunk: sa.Table) -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_job_owner", "job")
-    with op.batch_alter_table("job") as job:
-        job.add_column(sa.Column("done", sa.Integer(), nullable=False, server_default="0"))
-        job.add_column(sa.Column("failed", sa.Integer(), nullable=False, server_default="0"))
-        job.drop_column("finished_at")
-        job.drop_column("owner")
+    op.add_column("job", sa.Column("done", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("job", sa.Column("failed", sa.Integer(), nullable=False, server_default="0"))
+    op.execute("ALTER TABLE job DROP COLUMN finished_at")
+    op.execute("ALTER TABLE job DROP COLUMN owner")
     op.create_table(
         "job_item",
         sa.Column("job_id", sa.String(36), sa.ForeignKey("job.id"), primary_key=True),

@@ -1,0 +1,96 @@
+"""Who may call what: `require(scope)`, a dependency that answers with the Caller.
+
+ADVISOR_AUTH (resolved once per app, see Settings.resolved_auth):
+
+    none    no route needs a key
+    keys    jobs and /v1/match/batch need a key with scope `jobs`; the rest is open
+    all     everything under /v1 needs a key: `jobs` as above, `match` for /v1/match and
+            catalogue reads
+    /health, the OpenAPI page and schema are always open.
+
+A route whose scope the mode does not ask for gets the anonymous Caller (key_id None) and the
+Authorization header is not read. Errors (api/errors.py): no key, or an unknown or revoked one
+-> 401 with `WWW-Authenticate: Bearer`; a key without the scope -> 403. Routes with a body use
+`KeyFirstRoute`, which checks the key before the body is read: a refused request costs no
+parsing.
+"""
+
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from advisor import keys
+from advisor.keys import ANONYMOUS, Caller
+from api.bodies import StrictJSONRoute
+
+__all__ = ["Caller", "JobsCaller", "KeyFirstRoute", "MatchCaller", "require"]
+
+# the modes in which each scope is asked for
+NEEDED_IN = {"jobs": ("keys", "all"), "match": ("all",)}
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="an API key from `advisor keys create`, when ADVISOR_AUTH asks for one",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def require(scope: str) -> Callable[[Request, HTTPAuthorizationCredentials | None], Caller]:
+    """A dependency: the caller, authenticated with `scope` when the app's mode needs it."""
+    if scope not in NEEDED_IN:
+        raise ValueError(f"unknown scope {scope!r}")
+    modes = NEEDED_IN[scope]
+
+    def caller(request: Request, credentials: Credentials) -> Caller:
+        if request.app.state.auth not in modes:
+            return ANONYMOUS
+        checked = getattr(request.state, "callers", {})  # by KeyFirstRoute, before the body
+        if scope in checked:
+            return checked[scope]  # type: ignore[no-any-return]
+        return keys.authenticate(
+            db=request.app.state.db,
+            secret=credentials.credentials if credentials else None,
+            scope=scope,
+            settings=request.app.state.settings,
+        )
+
+    caller.scope = scope  # type: ignore[attr-defined]
+    return caller
+
+
+def _scopes(dependant: Dependant) -> Iterator[str]:
+    for sub in dependant.dependencies:
+        scope = getattr(sub.call, "scope", None)
+        if isinstance(scope, str):
+            yield scope
+        yield from _scopes(sub)
+
+
+class KeyFirstRoute(StrictJSONRoute):
+    """A strict-JSON route that authenticates before FastAPI reads and parses the body (its
+    dependencies run only after), so a caller without a valid key cannot make the server parse
+    megabytes."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        checks = {scope: require(scope) for scope in _scopes(self.dependant)}
+        if not checks:
+            return handler
+
+        async def key_first(request: Request) -> Response:
+            credentials = await bearer(request)
+            request.state.callers = {
+                scope: await run_in_threadpool(check, request, credentials)
+                for scope, check in checks.items()
+            }
+            return await handler(request)
+
+        return key_first
+
+
+JobsCaller = Annotated[Caller, Depends(require("jobs"))]
+MatchCaller = Annotated[Caller, Depends(require("match"))]
