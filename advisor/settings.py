@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         default=1024, ge=0, description="responses at least this large are gzip-compressed"
     )
     gzip_level: int = Field(default=6, ge=1, le=9, description="gzip compression level")
+    cors_origins: str = Field(
+        default="",
+        description="comma-separated origins (scheme://host[:port]) whose pages may call the API "
+        "from a browser; default none",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -66,6 +71,10 @@ class Settings(BaseSettings):
         if url and url.startswith(("postgres://", "postgresql://")):
             return "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
+
+    def cors_origin_list(self) -> list[str]:
+        """The origins of ADVISOR_CORS_ORIGINS, trimmed, without a trailing slash."""
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -1,0 +1,66 @@
+"""The officer's page at `/`, the offline API documentation and CORS.
+
+The page (api/static/) is plain JavaScript modules and CSS shipped in the package: no build step,
+nothing loaded from another host, and it calls the service only through the public v1 JSON API,
+as a third-party front end would. `/docs` (Swagger UI) and `/redoc` (ReDoc) load their scripts
+from api/static/vendor/ (npm packages swagger-ui-dist and redoc, with their licences), so they
+work without internet. `ADVISOR_CORS_ORIGINS` (comma-separated; default none) lets pages on those
+origins call the API from a browser: preflights answer 200 with the CORS headers; an origin not
+listed gets none.
+"""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from advisor.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+VENDOR = "/static/vendor"
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Serve the page and the offline docs; add CORS when origins are configured. Call after
+    the other middleware so that CORS is outermost (a preflight is answered before any other)."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=f"{VENDOR}/swagger-ui/favicon-32x32.png",
+            # no schema validator badge: it would send the schema to another host
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js",
+            redoc_favicon_url=f"{VENDOR}/swagger-ui/favicon-32x32.png",
+            with_google_fonts=False,
+        )
+
+    origins = settings.cors_origin_list()
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Content-Type", "Authorization", "Accept"],
+            expose_headers=["X-Job-Status", "Content-Disposition"],
+            max_age=600,
+        )
