@@ -28,7 +28,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     the other middleware so that CORS is outermost (a preflight is answered before any other)."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
