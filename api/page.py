@@ -16,11 +16,36 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from advisor.settings import Settings
+from api.errors import error_response
 
 STATIC = Path(__file__).parent / "static"
 VENDOR = "/static/vendor"
+
+
+class ListedOriginsCORS(CORSMiddleware):
+    """Starlette's CORS, except that an origin not listed gets no CORS header at all (Starlette
+    still sends the allowed methods and headers with its refusal, and expose-headers on simple
+    requests): a preflight from it answers 400 in the API's error shape, anything else passes
+    through untouched."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        origin = request_headers["origin"]
+        if not self.is_allowed_origin(origin):
+            return error_response(400, "cors_origin_not_allowed", "origin not allowed")
+        return super().preflight_response(request_headers)
+
+    async def simple_response(
+        self, scope: Scope, receive: Receive, send: Send, request_headers: Headers
+    ) -> None:
+        if not self.is_allowed_origin(request_headers["origin"]):
+            await self.app(scope, receive, send)
+            return
+        await super().simple_response(scope, receive, send, request_headers)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -57,7 +82,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     origins = settings.cors_origin_list()
     if origins:
         app.add_middleware(
-            CORSMiddleware,
+            ListedOriginsCORS,
             allow_origins=origins,
             allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
             allow_headers=["Content-Type", "Authorization", "Accept"],
