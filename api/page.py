@@ -16,15 +16,28 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from advisor.settings import Settings
 from api.errors import error_response
 
 STATIC = Path(__file__).parent / "static"
 VENDOR = "/static/vendor"
+# The browser itself refuses to load anything from another host (belt and braces: the page and
+# the vendored documentation ask for nothing outside this server, tests/page checks it).
+_COMMON = "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    f"connect-src 'self'; {_COMMON}"
+)
+# FastAPI's documentation pages start their viewer with an inline script; ReDoc styles inline
+# and runs its search in a worker made from a blob
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    f"img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; {_COMMON}"
+)
 
 
 class ListedOriginsCORS(CORSMiddleware):
@@ -42,10 +55,17 @@ class ListedOriginsCORS(CORSMiddleware):
     async def simple_response(
         self, scope: Scope, receive: Receive, send: Send, request_headers: Headers
     ) -> None:
-        if not self.is_allowed_origin(request_headers["origin"]):
-            await self.app(scope, receive, send)
+        origin = request_headers.get("origin")
+        if origin is None or self.is_allowed_origin(origin):
+            await super().simple_response(scope, receive, send, request_headers)
             return
-        await super().simple_response(scope, receive, send, request_headers)
+
+        async def vary_only(message: Message) -> None:  # caches keep answers apart by origin
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).add_vary_header("Origin")
+            await send(message)
+
+        await self.app(scope, receive, vary_only)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -55,11 +75,15 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def page() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+        return FileResponse(
+            STATIC / "index.html",
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": PAGE_CSP},
+        )
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+        html = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} - Swagger UI",
             swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
@@ -68,16 +92,20 @@ def install(app: FastAPI, settings: Settings) -> None:
             # no schema validator badge: it would send the schema to another host
             swagger_ui_parameters={"validatorUrl": None},
         )
+        html.headers["Content-Security-Policy"] = DOCS_CSP
+        return html
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return get_redoc_html(
+        html = get_redoc_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} - ReDoc",
             redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js",
             redoc_favicon_url=f"{VENDOR}/swagger-ui/favicon-32x32.png",
             with_google_fonts=False,
         )
+        html.headers["Content-Security-Policy"] = DOCS_CSP
+        return html
 
     origins = settings.cors_origin_list()
     if origins:

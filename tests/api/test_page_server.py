@@ -52,6 +52,9 @@ def test_an_unlisted_origin_gets_no_cors_headers(tmp_path: Path) -> None:
     simple = client.get("/v1/vocabulary", headers={"Origin": "https://elsewhere.example.com"})
     assert simple.status_code == 200
     assert not any(name.lower().startswith("access-control-") for name in simple.headers)
+    assert "Origin" in simple.headers["vary"]
+    plain = client.get("/v1/vocabulary")  # no Origin: not a cross-origin request at all
+    assert plain.status_code == 200 and "access-control-allow-origin" not in plain.headers
 
 
 def test_by_default_no_origin_is_allowed(tmp_path: Path) -> None:

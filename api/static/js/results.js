@@ -132,11 +132,11 @@ function excludedItem(lang, names, x) {
       x.would_qualify_if
         ? el("p", { class: "would-qualify" }, el("strong", {}, `${t(lang, "wouldQualifyIf")}: `), x.would_qualify_if)
         : null,
-      x.successor
-        ? el("p", { class: "successor" }, `${t(lang, "successor")}: ${nameOf(lang, names.instruments, x.successor)}`)
-        : null,
       reasons(lang, x.reasons),
     ),
+    x.successor
+      ? el("p", { class: "successor" }, `${t(lang, "successor")}: ${nameOf(lang, names.instruments, x.successor)}`)
+      : null,
     x.would_qualify_if
       ? el("p", { class: "would-qualify-short" }, `${t(lang, "wouldQualifyIf")}: ${x.would_qualify_if}`)
       : null,
@@ -207,7 +207,7 @@ function mixCard(lang, names, mix) {
         el(
           "li",
           {},
-          el("span", { class: "swatch", style: `background:${PALETTE[i % PALETTE.length]}` }),
+          el("span", { class: `swatch swatch-${i % PALETTE.length}` }),
           `${nameOf(lang, names.instruments, c.instrument_id)} — ${money(lang, c.amount)} (${Math.round(c.share * 1000) / 10}%, ${code(lang, c.covers)})`,
         ),
       ),
