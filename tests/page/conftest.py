@@ -7,6 +7,7 @@ system's temporary directory); .ci/run keeps them in ci-artifacts/screenshots.
 """
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -127,7 +128,8 @@ def shot(screenshots: Path, request: pytest.FixtureRequest):  # type: ignore[no-
 
     def take(page: object, step: str, full_page: bool = False) -> Path:
         count[0] += 1
-        path = screenshots / f"{request.node.name}-{count[0]:02d}-{step}.png"
+        name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+        path = screenshots / f"{name}-{count[0]:02d}-{step}.png"
         page.screenshot(path=str(path), full_page=full_page)  # type: ignore[attr-defined]
         return path
 

@@ -422,7 +422,11 @@ export function renderCompare(lang, names, profiles, answers) {
       lines.push(`${t(lang, "changed")}: ${nameA(id)} #${x.rank} ${money(lang, x.max_amount)} → #${y.rank} ${money(lang, y.max_amount)}`);
     }
   }
-  for (const [id, d] of diff.mixes) lines.push(`${d === "changed" ? t(lang, "changed") : t(lang, "onlyIn", { v: d.toUpperCase() })}: ${t(lang, "mixes")} ${id}`);
+  for (const [id, d] of diff.mixes) {
+    const mix = a.mixes.find((m) => m.id === id) || b.mixes.find((m) => m.id === id);
+    const what = d === "changed" ? t(lang, "changed") : t(lang, "onlyIn", { v: d.toUpperCase() });
+    lines.push(`${what}: ${t(lang, "mix")} ${code(lang, mix.label)}`);
+  }
   for (const [id, d] of diff.models) lines.push(`${d === "changed" ? t(lang, "changed") : t(lang, "onlyIn", { v: d.toUpperCase() })}: ${nameOf(lang, names.models, id)}`);
   return el(
     "div",
