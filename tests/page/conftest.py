@@ -102,9 +102,11 @@ def context(browser: object, traffic: Traffic) -> Iterator[object]:
         page.on("pageerror", lambda e: traffic.errors.append(str(e)))  # type: ignore[attr-defined]
         page.on(  # type: ignore[attr-defined]
             "console",
-            lambda m: traffic.errors.append(m.text)
-            if "Content Security Policy" in m.text or "Refused to" in m.text
-            else None,
+            lambda m: (
+                traffic.errors.append(m.text)
+                if "Content Security Policy" in m.text or "Refused to" in m.text
+                else None
+            ),
         )
 
     ctx.on("page", watch)
