@@ -102,3 +102,31 @@ def test_the_page_and_vendor_files_are_package_data_with_their_licences() -> Non
     assert on_disk <= shipped, on_disk - shipped
     for vendor in ("swagger-ui", "redoc"):
         assert (STATIC / "vendor" / vendor / "LICENSE").stat().st_size > 500
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/static/%00", "/static/../pyproject.toml", "/static/..%2f..%2fpyproject.toml",
+     "/static/js/..%2F..%2Fpage.py", "/static/", "/static/vendor/", "/static/" + "a" * 5000,
+     "/static/%ff", "/index.html"],
+)  # fmt: skip
+def test_static_paths_outside_the_shipped_files_answer_404_in_the_error_shape(
+    tmp_path: Path, path: str
+) -> None:
+    answer = _client(tmp_path).get(path)
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"
+
+
+def test_the_page_and_the_docs_forbid_loading_from_other_hosts(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    for path in ("/", "/docs", "/redoc"):
+        policy = client.get(path).headers["content-security-policy"]
+        sources = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        assert sources["default-src"] == "'self'", path
+        for directive in ("script-src", "connect-src", "img-src", "style-src", "font-src"):
+            allowed = sources.get(directive, sources["default-src"]).split()
+            assert all(s in ("'self'", "'unsafe-inline'", "data:", "blob:") for s in allowed), (
+                path,
+                directive,
+            )
