@@ -161,6 +161,15 @@ def test_a_bad_value_is_shown_on_the_field_the_service_names(page, server: Serve
     _wait_for_answer(page)
     assert page.locator(".field-error").count() == 0
 
+    # a bad value in variant B is shown on B's own field, not on A's
+    page.check("#f-compare")
+    page.fill("#f-variant-country", "QQ")
+    page.click("#submit")
+    page.wait_for_selector(".field-error", timeout=TIMEOUT)
+    shot(page, "variant-error")
+    assert "QQ" in page.locator("[data-field='variant.country'] .field-error").inner_text()
+    assert page.locator("[data-field='country'] .field-error").count() == 0
+
 
 def test_compare_two_variants_side_by_side_and_reopen_the_link(
     page, context, server: Server, shot

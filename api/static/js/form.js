@@ -268,6 +268,13 @@ export function readProfile(form) {
   return profile;
 }
 
+/** Where an error about variant B belongs: on B's own field where B overrides A's value. */
+export function variantField(form, field) {
+  const own = field.startsWith("capex") ? "variant.capex" : `variant.${field}`;
+  const control = form.querySelector(`[name="${CSS.escape(own)}"]`);
+  return control && control.value.trim() !== "" ? own : field;
+}
+
 /** The variant's overrides (blank fields keep A's value). */
 export function readVariant(form, profile) {
   if (!form.querySelector("#f-compare").checked) return null;
@@ -356,8 +363,9 @@ function holder(form, path) {
 
 /** Place each error of a 422 on the field it names; the rest go in the summary. Returns the
  * first invalid control, to move the focus there. */
-export function showErrors(form, lang, error, prefix = "") {
-  const details = error.details.length ? error.details : [{ field: error.field, message: error.message }];
+export function showErrors(form, lang, error, prefix = "", rename = (field) => field) {
+  const details = (error.details.length ? error.details : [{ field: error.field, message: error.message }])
+    .map((d) => ({ ...d, field: d.field && rename(d.field) }));
   const summary = form.querySelector("#form-error");
   const loose = [];
   let first = null;

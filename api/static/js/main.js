@@ -3,7 +3,16 @@
 
 import * as api from "./api.js";
 import { el } from "./dom.js";
-import { EXAMPLE, buildForm, clearErrors, fillProfile, readProfile, readVariant, showErrors } from "./form.js";
+import {
+  EXAMPLE,
+  buildForm,
+  clearErrors,
+  fillProfile,
+  readProfile,
+  readVariant,
+  showErrors,
+  variantField,
+} from "./form.js";
 import { code, getLang, setLang, t } from "./i18n.js";
 import { itemsFromCsv, runJob } from "./portfolio.js";
 import { renderAdvice, renderCompare } from "./results.js";
@@ -93,8 +102,10 @@ async function ask(profile, variant) {
         answers.push(await api.match(p));
       } catch (error) {
         if (error instanceof api.ApiError && error.status === 422) {
-          const prefix = i === 1 ? "B: " : "";
-          const first = showErrors(form, state.lang, error, prefix);
+          const first =
+            i === 1
+              ? showErrors(form, state.lang, error, "B: ", (f) => variantField(form, f))
+              : showErrors(form, state.lang, error);
           (first || form.querySelector("#form-error")).focus();
           return;
         }
