@@ -232,6 +232,10 @@ async function start() {
   const key = $("#api-key");
   key.value = api.apiKey();
   key.addEventListener("change", () => api.setApiKey(key.value.trim()));
+  $("#connection-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    api.setApiKey(key.value.trim());
+  });
   const [vocab, instruments, models] = await Promise.all([
     api.vocabulary(),
     api.instruments().catch(() => ({ data: [] })),
