@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         ge=1,
         description="default per key: profiles accepted per UTC day (jobs and batches)",
     )
+    cors_origins: str = Field(
+        default="",
+        description="comma-separated origins (scheme://host[:port]) whose pages may call the API "
+        "from a browser; default none",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -108,6 +113,10 @@ class Settings(BaseSettings):
         if self.auth != "auto":
             return self.auth
         return "none" if is_loopback(self.host) else "keys"
+
+    def cors_origin_list(self) -> list[str]:
+        """The origins of ADVISOR_CORS_ORIGINS, trimmed, without a trailing slash."""
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     def resolved_database_url(self) -> str:
         if self.database_url:

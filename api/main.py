@@ -15,7 +15,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from advisor import jobrunner, logs
 from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
-from api import errors
+from api import errors, page
 from api.bodies import BodyLimits
 from api.routers import catalogue, health, match
 from api.routers import jobs as jobs_router
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc: api/page.py, with assets shipped in the package
+        redoc_url=None,
         responses={422: {"model": errors.ErrorResponse}},
     )
     app.state.settings = settings
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue.router)
     app.include_router(match.router)
     app.include_router(jobs_router.router)
+    page.install(app, settings)  # the page at /, offline /docs and /redoc, CORS (outermost)
     return app
 
 
