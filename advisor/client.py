@@ -109,11 +109,12 @@ class AdvisorClient:
         return JobStatus.model_validate(self._request("GET", f"/v1/jobs/{job_id}"))
 
     def wait_for_job(self, job_id: str, *, timeout: float = 3600.0, poll: float = 1.0) -> JobStatus:
-        """Poll until the job is done; raises TimeoutError after `timeout` seconds."""
+        """Poll until the job has ended (done, failed or cancelled: see `status.status`);
+        raises TimeoutError after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while True:
             status = self.job(job_id)
-            if status.status == "done":
+            if status.status in ("done", "failed", "cancelled"):
                 return status
             if time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} not done after {timeout} s: {status}")
