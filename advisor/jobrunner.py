@@ -16,12 +16,13 @@ Either way a chunk that has broken its worker `jobs.MAX_ATTEMPTS` times fails, w
 """
 
 import asyncio
+import multiprocessing
 import os
 import socket
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
 
@@ -177,6 +178,14 @@ class LocalRunner:
                 await asyncio.to_thread(jobs.release, db=self.db, job_id=job_id, seq=seq)
 
 
+def _own_pool(concurrency: int) -> Executor:
+    """One thread for one chunk at a time; processes (one per chunk in hand) for more, since
+    the engine's work is CPU-bound and threads would share one core."""
+    if concurrency == 1:
+        return ThreadPoolExecutor(1, thread_name_prefix="advisor-jobs")
+    return ProcessPoolExecutor(concurrency, mp_context=multiprocessing.get_context("spawn"))
+
+
 # --- what a process runs -------------------------------------------------------------------
 
 
@@ -190,7 +199,7 @@ class Dispatcher:
     ) -> None:  # fmt: skip
         self.url, self.db, self.work_here = url, db, work_here
         self.own_pool = pool is None
-        self.pool = pool or ThreadPoolExecutor(1, thread_name_prefix="advisor-jobs")
+        self.pool = pool or _own_pool(concurrency)
         self.lease, self.stalled_after = lease, stalled_after
         self.retention_days, self.concurrency = retention_days, concurrency
         self.queue: procrastinate.App | None = None
