@@ -6,14 +6,17 @@ are one single country; for a project elsewhere it must never be offered, to che
 """
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.advice import advise
 from advisor.models import Advice, ProjectProfile
 from catalogue import datafiles
+from catalogue.coverage import CoverageEntry, merge
 from catalogue.snapshot import Snapshot
 from catalogue.vocabulary import EU27, ISO_COUNTRIES, VOCABULARY
 from tests.builders import make_profile
@@ -23,6 +26,7 @@ SNAPSHOT = Snapshot(DATA.revision, DATA.instruments, DATA.business_models, DATA.
                     DATA.coverage)  # fmt: skip
 STATED = {c.country for c in DATA.coverage}
 UNCOVERED = sorted(ISO_COUNTRIES - STATED - set(EU27) - {"CN"})
+SEED_COUNTRIES = Path(datafiles.DATA_DIR) / "coverage" / "seed_countries.yaml"
 WARNING = "national instruments of {country} are not in the catalogue"
 
 
@@ -95,7 +99,11 @@ def test_named_uncovered_countries_get_no_padding(country: str) -> None:
                            as_of="2026-11-30")  # fmt: skip
     advice = advise(profile, SNAPSHOT)
     assert _other_national(advice, country) == {}
-    assert any(w.startswith(WARNING.format(country=country)) for w in advice.warnings)
+    warned = any(w.startswith(WARNING.format(country=country)) for w in advice.warnings)
+    assert advice.coverage is not None
+    assert warned == bool(advice.coverage.missing)
+    if country not in STATED:
+        assert warned and advice.coverage.status == "not_covered"
 
 
 @pytest.mark.parametrize("country", ["US", "GB", "KR", "SE", "DE", "LT", "CN"])
@@ -134,14 +142,28 @@ def test_a_family_open_on_the_advice_date_is_covered_then() -> None:
 
 
 def test_a_country_whose_catalogued_grants_all_closed_is_not_covered_today() -> None:
-    """The United Kingdom rows are 2012-2016 programmes: in 2026 its grants are missing."""
-    today = advise(make_profile(country="GB", as_of="2026-11-30"), SNAPSHOT)
+    """The seed's United Kingdom rows are 2012-2016 programmes: in 2026 its grants are missing.
+
+    The coverage is the seed's alone (other files may add newer GB instruments).
+    """
+    seed_gb = merge(
+        [
+            ("seed_countries.yaml", entry)
+            for entry in map(
+                CoverageEntry.model_validate, yaml.safe_load(SEED_COUNTRIES.read_text())
+            )
+            if entry.country == "GB"
+        ]
+    )
+    snapshot = Snapshot(DATA.revision, DATA.instruments, DATA.business_models, DATA.fx_rates,
+                        seed_gb)  # fmt: skip
+    today = advise(make_profile(country="GB", as_of="2026-11-30"), snapshot)
     cov = today.coverage
     assert cov is not None and cov.status == "not_covered" and cov.families == {}
     assert "not open on 2026-11-30" in cov.missing["grants"]
     assert any(w.startswith(WARNING.format(country="GB")) for w in today.warnings)
     # in mid-2013 the Future Cities Demonstrator (2012-2013, seed §3.2.5 L1474) was open
-    then = advise(make_profile(country="GB", as_of="2013-06-30"), SNAPSHOT)
+    then = advise(make_profile(country="GB", as_of="2013-06-30"), snapshot)
     assert then.coverage is not None
     assert "uk_tsb_future_cities_demonstrator" in then.coverage.families["grants"]
     assert then.coverage.status == "partial"  # loans and bonds nobody reviewed
