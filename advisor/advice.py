@@ -10,6 +10,7 @@ from advisor.mixes import compose
 from advisor.models import (
     Advice,
     BusinessModelFit,
+    CoverageOut,
     Excluded,
     MoneyOut,
     Option,
@@ -19,6 +20,7 @@ from advisor.models import (
 )
 from advisor.money import Converter
 from advisor.ranking import shortlist
+from catalogue.coverage import CORE_FAMILIES, FAMILY_ORDER, NOT_REVIEWED
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
 from rules.ceilings import GRANT_KINDS, Ceiling, Terms, ceiling
@@ -240,6 +242,9 @@ def advise(
     if options and not mixes:
         warnings.append("no funding mix could be composed from the eligible options")
     warnings.extend(_debt_headroom(profile, mixes, snapshot))
+    coverage = coverage_on(snapshot, profile.country, as_of)
+    if coverage.missing:
+        warnings.append(coverage_warning(coverage))
     return Advice(
         options=options,
         also_eligible=also_eligible,
@@ -253,6 +258,67 @@ def advise(
         as_of=as_of,
         currency=currency,
         fx=money.fx_used(),
+        coverage=coverage,
+    )
+
+
+UNAVAILABLE_ON_DATE = ("closed", "prohibited", "not_yet_open")
+
+
+def coverage_on(snapshot: Snapshot, country: str, on: date) -> CoverageOut:
+    """The catalogue's coverage of `country`'s national instruments, as open on `on`.
+
+    A core family (loans, bonds, grants) whose catalogued instruments are all closed (or not yet
+    open) on the date counts as missing on that date; another such family is listed as closed.
+    """
+    cov = snapshot.coverage_of(country)
+    if cov is None:
+        return CoverageOut(
+            country=country,
+            status="not_covered",
+            complete=False,
+            missing={f: NOT_REVIEWED.format(country=country, family=f) for f in CORE_FAMILIES},
+            notes=[f"the catalogue states no national instrument family of {country}"],
+        )
+    families: dict[str, list[str]] = {}
+    closed: dict[str, list[str]] = {}
+    missing = dict(cov.gaps())
+    for family, ids in cov.families.items():
+        records = [snapshot.instrument(i) for i in ids]
+        open_ids = [r.id for r in records if r and status_on(r, on) not in UNAVAILABLE_ON_DATE]
+        if open_ids:
+            families[family] = open_ids
+        elif family in CORE_FAMILIES:
+            missing[family] = (
+                f"only {family} not open on {on.isoformat()} are catalogued ({', '.join(ids)})"
+            )
+        else:
+            closed[family] = list(ids)
+    status = "not_covered" if not families else ("partial" if missing else "covered")
+    return CoverageOut(
+        country=country,
+        status=status,
+        complete=status == "covered",
+        reviewed=cov.as_of,
+        families=families,
+        missing={f: missing[f] for f in sorted(missing, key=FAMILY_ORDER.__getitem__)},
+        absent=dict(cov.absent),
+        closed=closed,
+        notes=list(cov.notes),
+    )
+
+
+def coverage_warning(coverage: CoverageOut) -> str:
+    """The warning an advice carries when national instruments of its country are missing."""
+    gaps = ", ".join(coverage.missing)
+    if not coverage.families:
+        return (
+            f"national instruments of {coverage.country} are not in the catalogue: {gaps}; "
+            f"no other country's national programme is offered in their place (see `coverage`)"
+        )
+    return (
+        f"national instruments of {coverage.country} are not in the catalogue: {gaps} "
+        f"(see `coverage`)"
     )
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from advisor.errors import CatalogueUnavailable, NotFound
-from advisor.models import BusinessModelPublic, InstrumentPublic
-from catalogue import repository
+from advisor.models import BusinessModelPublic, CountryCoveragePublic, InstrumentPublic
+from catalogue import coverage, repository
 from catalogue.db import prepare as prepare_database
 from catalogue.repository import InstrumentFilter
 from catalogue.schema import InstrumentRecord
@@ -20,8 +20,8 @@ from catalogue.vocabulary import VOCABULARY, InstrumentKind, Jurisdiction, Secto
 
 __all__ = [
     "InstrumentKind", "Jurisdiction", "Sector", "Snapshot", "SnapshotCache", "Status",
-    "get_instrument", "list_business_models", "list_instruments", "prepare_database",
-    "vocabulary",
+    "get_instrument", "list_business_models", "list_coverage", "list_instruments",
+    "prepare_database", "vocabulary",
 ]  # fmt: skip
 
 
@@ -70,6 +70,14 @@ def list_business_models(*, session: Session) -> list[BusinessModelPublic]:
     return [
         BusinessModelPublic(**bm.model_dump())
         for bm in repository.list_business_models(session=session)
+    ]
+
+
+def list_coverage(*, session: Session) -> list[CountryCoveragePublic]:
+    """Every country whose national instruments the catalogue states, by country code."""
+    return [
+        CountryCoveragePublic.model_validate(coverage.public(cov))
+        for cov in repository.list_coverage(session=session)
     ]
 
 

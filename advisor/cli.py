@@ -231,10 +231,12 @@ def check_data(
     code = check([])
     if code or not strict:
         raise typer.Exit(code)
+    from catalogue.coverage import strict_problems
     from catalogue.strictness import report
 
     try:
-        found = report(load().instruments)
+        data = load()
+        found = report(data.instruments) + strict_problems(data.coverage, data.instruments)
     except DataFileError as exc:  # pragma: no cover - check() above already loaded it
         typer.echo(f"invalid: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -243,7 +245,10 @@ def check_data(
     if found:
         typer.echo(f"strict: {len(found)} problems", err=True)
         raise typer.Exit(1)
-    typer.echo("strict: every required field of every record is stated")
+    typer.echo(
+        "strict: every required field of every record is stated; every national record with a "
+        "coverage family is in its country's coverage"
+    )
 
 
 keys_app = typer.Typer(

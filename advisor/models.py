@@ -257,6 +257,44 @@ class FxUsed(Frozen):
     source: str
 
 
+class CoverageOut(Frozen):
+    """Which national instrument families the catalogue covers for the project's country.
+
+    `families` lists the catalogued instruments open on the advice date; `missing` the families
+    that exist there but are not catalogued (or are closed on the date), and the core families
+    (loans, bonds, grants) nobody reviewed or whose catalogued instruments are all closed on the
+    date; `absent` those that do not exist for cities there.
+    """
+
+    country: str
+    status: Literal["covered", "partial", "not_covered"]
+    complete: bool
+    reviewed: date | None = Field(default=None, description="when the coverage was last reviewed")
+    families: dict[str, list[str]] = Field(default_factory=dict)
+    missing: dict[str, str] = Field(default_factory=dict)
+    absent: dict[str, str] = Field(default_factory=dict)
+    closed: dict[str, list[str]] = Field(
+        default_factory=dict, description="other families whose catalogued instruments are closed"
+    )
+    notes: list[str] = Field(default_factory=list)
+
+
+class CountryCoveragePublic(Frozen):
+    """One country's coverage as GET /v1/coverage lists it (as reviewed, no advice date applied).
+
+    `missing` includes the core families (loans, bonds, grants) nobody reviewed.
+    """
+
+    country: str
+    status: Literal["covered", "partial", "not_covered"]
+    complete: bool
+    as_of: date
+    families: dict[str, list[str]]
+    missing: dict[str, str]
+    absent: dict[str, str]
+    notes: list[str]
+
+
 class Advice(Frozen):
     options: list[Option]
     also_eligible: list[AlsoEligible] = Field(default_factory=list)
@@ -270,6 +308,7 @@ class Advice(Frozen):
     as_of: date
     currency: str = "EUR"
     fx: list[FxUsed] = Field(default_factory=list)
+    coverage: CoverageOut | None = None
 
 
 class InstrumentPublic(InstrumentRecord):

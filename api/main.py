@@ -17,7 +17,7 @@ from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors, page
 from api.bodies import BodyLimits
-from api.routers import catalogue, health, match
+from api.routers import catalogue, coverage, health, match
 from api.routers import jobs as jobs_router
 
 DESCRIPTION = (
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(catalogue.router)
+    app.include_router(coverage.router)
     app.include_router(match.router)
     app.include_router(jobs_router.router)
     page.install(app, settings)  # the page at /, offline /docs and /redoc, CORS (outermost)

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from catalogue import coverage as coverage_files
+from catalogue.coverage import CountryCoverage, CoverageEntry
 from catalogue.schema import BusinessModelRecord, FxRate, InstrumentRecord
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -30,6 +32,7 @@ class SeedData:
     instruments: tuple[InstrumentRecord, ...]
     business_models: tuple[BusinessModelRecord, ...]
     fx_rates: tuple[FxRate, ...]
+    coverage: tuple[CountryCoverage, ...] = ()
 
 
 def _read_list(path: Path) -> list[dict[str, Any]]:
@@ -81,6 +84,7 @@ def load(data_dir: Path = DATA_DIR) -> SeedData:
     fx_path = data_dir / "fx_rates.yaml"
     fx_rates = _validate(FxRate, fx_path, _read_list(fx_path)) if fx_path.exists() else []
     _check_ids(instruments, business_models)
+    coverage = load_coverage(data_dir / "coverage", instruments)
     edition = str(meta["edition"])
     return SeedData(
         edition=edition,
@@ -88,7 +92,23 @@ def load(data_dir: Path = DATA_DIR) -> SeedData:
         instruments=tuple(instruments),
         business_models=tuple(business_models),
         fx_rates=tuple(fx_rates),
+        coverage=coverage,
     )
+
+
+def load_coverage(folder: Path, instruments: list[InstrumentRecord]) -> tuple[CountryCoverage, ...]:
+    """Every coverage file, merged per country and checked against the instruments."""
+    entries: list[tuple[str, CoverageEntry]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        entries.extend((path.name, e) for e in _validate(CoverageEntry, path, _read_list(path)))
+    try:
+        merged = coverage_files.merge(entries)
+    except ValueError as exc:
+        raise DataFileError(str(exc)) from exc
+    problems = coverage_files.check(merged, instruments)
+    if problems:
+        raise DataFileError(problems[0])
+    return merged
 
 
 def _check_ids(
@@ -123,6 +143,8 @@ def check_file(path: Path) -> str:
         model = BusinessModelRecord
     elif path.name == "fx_rates.yaml":
         model = FxRate
+    elif path.parent.name == "coverage":
+        model = CoverageEntry
     else:
         raise DataFileError(f"{path}: not a catalogue data file")
     records = _validate(model, path, _read_list(path))
@@ -142,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"ok: revision {data.revision}: {len(data.instruments)} instruments, "
-        f"{len(data.business_models)} business models, {len(data.fx_rates)} fx rates"
+        f"{len(data.business_models)} business models, {len(data.fx_rates)} fx rates, "
+        f"{len(data.coverage)} countries' coverage"
     )
     return 0
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, create_engine, delete, select
 
 from catalogue import datafiles
 from catalogue.schema import dump
-from catalogue.tables import BusinessModel, CatalogueMeta, FxRate, Instrument
+from catalogue.tables import BusinessModel, CatalogueMeta, Coverage, FxRate, Instrument
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # pg_advisory_lock key (a bigint) reserved for migrating and seeding: "FADVPREP" in ASCII
@@ -100,6 +100,11 @@ def seed(engine: Engine, data: datafiles.SeedData | None = None) -> bool:
             session.add(
                 FxRate(currency=fx.currency, date=fx.date, per_eur=fx.per_eur, record=dump(fx))
             )
+        for row in session.exec(select(Coverage)).all():
+            session.delete(row)
+        session.flush()
+        for cov in data.coverage:
+            session.add(Coverage(country=cov.country, record=dump(cov)))
         now = datetime.now(UTC)
         session.merge(CatalogueMeta(key="revision", value=data.revision, updated_at=now))
         session.merge(CatalogueMeta(key="edition", value=data.edition, updated_at=now))

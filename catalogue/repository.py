@@ -6,11 +6,12 @@ from datetime import date
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from catalogue.coverage import CountryCoverage
 from catalogue.db import current_revision
 from catalogue.schema import BusinessModelRecord, InstrumentRecord
 from catalogue.schema import FxRate as FxRateRecord
 from catalogue.snapshot import Snapshot
-from catalogue.tables import BusinessModel, FxRate, Instrument
+from catalogue.tables import BusinessModel, Coverage, FxRate, Instrument
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,12 @@ def list_business_models(*, session: Session) -> list[BusinessModelRecord]:
     return [BusinessModelRecord.model_validate(r.record) for r in rows]
 
 
+def list_coverage(*, session: Session) -> list[CountryCoverage]:
+    """Every covered country's coverage, ordered by country code."""
+    rows = session.exec(select(Coverage).order_by(Coverage.country)).all()
+    return [CountryCoverage.model_validate(r.record) for r in rows]
+
+
 def count_instruments(*, session: Session) -> int:
     return session.exec(select(func.count()).select_from(Instrument)).one()
 
@@ -77,9 +84,11 @@ def load_snapshot(*, session: Session) -> Snapshot:
     instruments = session.exec(select(Instrument).order_by(Instrument.id)).all()
     models = session.exec(select(BusinessModel).order_by(BusinessModel.id)).all()
     rates = session.exec(select(FxRate).order_by(FxRate.currency, FxRate.date)).all()
+    coverage = session.exec(select(Coverage).order_by(Coverage.country)).all()
     return Snapshot(
         revision=current_revision(session) or "unseeded",
         instruments=tuple(InstrumentRecord.model_validate(r.record) for r in instruments),
         business_models=tuple(BusinessModelRecord.model_validate(r.record) for r in models),
         fx_rates=tuple(FxRateRecord.model_validate(r.record) for r in rates),
+        coverage=tuple(CountryCoverage.model_validate(r.record) for r in coverage),
     )

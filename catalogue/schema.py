@@ -16,6 +16,7 @@ from catalogue.vocabulary import (
     Applicant,
     CostOfMoney,
     CostType,
+    CoverageFamily,
     Currency,
     ExcludedCost,
     InstrumentKind,
@@ -165,6 +166,11 @@ class InstrumentRecord(Strict):
         default_factory=list, description="project needs one of these; empty = any real revenue"
     )
     eu_funds: bool = False
+    coverage_family: CoverageFamily | None = Field(
+        default=None,
+        description="the national instrument family this record stands for in its countries' "
+        "coverage",
+    )
     combinable_with: list[Identifier] = Field(default_factory=list)
     not_combinable_with: list[Identifier] = Field(default_factory=list)
     complexity: Level = "medium"

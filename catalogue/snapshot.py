@@ -7,6 +7,7 @@ query per request.
 from dataclasses import dataclass, field
 from datetime import date
 
+from catalogue.coverage import CountryCoverage
 from catalogue.schema import BusinessModelRecord, FxRate, InstrumentRecord
 
 
@@ -16,10 +17,17 @@ class Snapshot:
     instruments: tuple[InstrumentRecord, ...]
     business_models: tuple[BusinessModelRecord, ...]
     fx_rates: tuple[FxRate, ...] = ()
+    coverage: tuple[CountryCoverage, ...] = ()
     _by_id: dict[str, InstrumentRecord] = field(default_factory=dict, repr=False, compare=False)
+    _coverage: dict[str, CountryCoverage] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({rec.id: rec for rec in self.instruments})
+        self._coverage.update({cov.country: cov for cov in self.coverage})
+
+    def coverage_of(self, country: str) -> CountryCoverage | None:
+        """What the catalogue covers of `country`'s national instruments (None: nothing stated)."""
+        return self._coverage.get(country)
 
     def instrument(self, instrument_id: str) -> InstrumentRecord | None:
         return self._by_id.get(instrument_id)

@@ -53,6 +53,16 @@ class FxRate(FxRateIndex, table=True):
     record: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
+class CoverageIndex(SQLModel):
+    country: str = Field(primary_key=True, max_length=2)
+
+
+class Coverage(CoverageIndex, table=True):
+    __tablename__ = "coverage"
+
+    record: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
 class CatalogueMetaBase(SQLModel):
     key: str = Field(primary_key=True, max_length=32)
     value: str

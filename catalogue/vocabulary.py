@@ -131,6 +131,17 @@ ExcludedCost = Literal[
     "feasibility_studies",
     "refinancing",
 ]
+# National instrument families a country's coverage is stated in (catalogue/coverage.py).
+CoverageFamily = Literal[
+    "loans",
+    "bonds",
+    "grants",
+    "guarantees",
+    "tax_incentives",
+    "equity",
+    "development_finance",
+    "project_preparation",
+]
 Status = Literal["active", "closed", "superseded", "prohibited", "market_practice", "proposed"]
 Level = Literal["low", "medium", "high"]
 CostOfMoney = Literal["free", "concessional", "market", "not_applicable"]
@@ -194,4 +205,5 @@ VOCABULARY: dict[str, list[str]] = {
     "cost_type": codes(CostType),
     "status": codes(Status),
     "currency": codes(Currency),
+    "coverage_family": codes(CoverageFamily),
 }

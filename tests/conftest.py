@@ -28,6 +28,7 @@ def snapshot(seed_data: datafiles.SeedData) -> Snapshot:
         instruments=seed_data.instruments,
         business_models=seed_data.business_models,
         fx_rates=seed_data.fx_rates,
+        coverage=seed_data.coverage,
     )
 
 
