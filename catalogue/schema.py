@@ -16,6 +16,7 @@ from catalogue.vocabulary import (
     Applicant,
     CostOfMoney,
     CostType,
+    CoverageFamily,
     Currency,
     ExcludedCost,
     InstrumentKind,
@@ -175,6 +176,10 @@ class InstrumentRecord(Strict):
     valid_to: date | None = None
     status: Status
     successor: Identifier | None = None
+    coverage_family: CoverageFamily | None = Field(
+        default=None,
+        description="the national instrument family this record stands for in its countries' coverage",
+    )
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     unconfirmed: list[str] = Field(default_factory=list, description="fields not confirmed")
     sources: list[SourceRef] = Field(min_length=1)

@@ -139,6 +139,18 @@ Ownership = Literal["public", "private", "mixed"]
 # Currencies the engine can convert (dated rates in catalogue/data/fx_rates.yaml).
 Currency = Literal["EUR", "CNY", "USD", "GBP"]
 
+# The national instrument family a record stands for in its countries' coverage (issue 11).
+CoverageFamily = Literal[
+    "loans",
+    "bonds",
+    "grants",
+    "guarantees",
+    "tax_incentives",
+    "equity",
+    "development_finance",
+    "project_preparation",
+]
+
 # ISO 3166-1 alpha-2 officially assigned codes (249).
 ISO_COUNTRIES: frozenset[str] = frozenset({
     "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
