@@ -178,7 +178,9 @@ class InstrumentRecord(Strict):
     successor: Identifier | None = None
     coverage_family: CoverageFamily | None = Field(
         default=None,
-        description="the national instrument family this record stands for in its countries' coverage",
+        description=(
+            "the national instrument family this record stands for in its countries' coverage"
+        ),
     )
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     unconfirmed: list[str] = Field(default_factory=list, description="fields not confirmed")
