@@ -16,6 +16,7 @@ from catalogue.vocabulary import (
     Applicant,
     CostOfMoney,
     CostType,
+    CoverageFamily,
     Currency,
     ExcludedCost,
     InstrumentKind,
@@ -176,6 +177,10 @@ class InstrumentRecord(Strict):
     status: Status
     successor: Identifier | None = None
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    coverage_family: CoverageFamily | None = Field(
+        default=None,
+        description="the national instrument family this record stands for in its countries' coverage",
+    )
     unconfirmed: list[str] = Field(default_factory=list, description="fields not confirmed")
     sources: list[SourceRef] = Field(min_length=1)
 
