@@ -179,7 +179,9 @@ class InstrumentRecord(Strict):
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     coverage_family: CoverageFamily | None = Field(
         default=None,
-        description="the national instrument family this record stands for in its countries' coverage",
+        description=(
+            "the national instrument family this record stands for in its countries' coverage"
+        ),
     )
     unconfirmed: list[str] = Field(default_factory=list, description="fields not confirmed")
     sources: list[SourceRef] = Field(min_length=1)
