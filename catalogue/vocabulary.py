@@ -183,7 +183,51 @@ EU27: tuple[str, ...] = (
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
     "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 )  # fmt: skip
-COUNTRY_GROUPS: dict[str, tuple[str, ...]] = {"@EU27": EU27}
+# World Bank lending categories as served by the World Bank API (lendingTypes) on 2024-07-02
+# (fiscal year 2025), read from jpazvd/wbopendata src/w/wbopendata_lendingtype.sthlp ("Lending Type
+# (as of 02jul2024)"). The FY2026 and FY2027 lists were not read: changes since July 2024 are not
+# applied. Kosovo (World Bank code XKX) has no ISO 3166-1 code and is left out.
+WB_IBRD_ONLY: tuple[str, ...] = (
+    "AL", "DZ", "AO", "AG", "AR", "AM", "AZ", "BB", "BY", "BO", "BA", "BW", "BR", "BG", "CL",
+    "CN", "CO", "CR", "HR", "DO", "EC", "EG", "SV", "GQ", "GA", "GE", "GT", "IN", "ID", "IR",
+    "IQ", "JM", "JO", "KZ", "LB", "LY", "MY", "MU", "MX", "MD", "MN", "ME", "MA", "NA", "NR",
+    "MK", "PW", "PA", "PY", "PE", "PH", "PL", "RO", "RU", "RS", "SC", "ZA", "KN", "SR", "TH",
+    "TT", "TN", "TR", "TM", "UA", "UY", "VE", "VN",
+)  # fmt: skip
+WB_BLEND: tuple[str, ...] = (
+    "BZ", "CV", "CM", "CG", "DM", "SZ", "FJ", "GD", "KE", "NG", "PK", "PG", "LC", "VC", "TL",
+    "UZ", "ZW",
+)  # fmt: skip
+WB_IDA_ONLY: tuple[str, ...] = (
+    "AF", "BD", "BJ", "BT", "BF", "BI", "KH", "CF", "TD", "KM", "CD", "CI", "DJ", "ER", "ET",
+    "GM", "GH", "GN", "GW", "GY", "HT", "HN", "KI", "KG", "LA", "LS", "LR", "MG", "MW", "MV",
+    "ML", "MH", "MR", "FM", "MZ", "MM", "NP", "NI", "NE", "RW", "WS", "ST", "SN", "SL", "SB",
+    "SO", "SS", "LK", "SD", "SY", "TJ", "TZ", "TG", "TO", "TV", "UG", "VU", "YE", "ZM",
+)  # fmt: skip
+# African Development Bank regional member countries: the 54 African states. The list read
+# (tfa4africa.com, "African Development Bank Group": "54 African countries are members") names 53;
+# the Republic of the Congo (CG), an AfDB regional member it omits, is added to reach its 54.
+AFDB_RMC: tuple[str, ...] = (
+    "DZ", "AO", "BJ", "BW", "BF", "BI", "CV", "CM", "CF", "TD", "KM", "CD", "CG", "CI", "DJ",
+    "EG", "GQ", "ER", "ET", "GA", "GM", "GH", "GN", "GW", "KE", "LS", "LR", "LY", "MG", "MW",
+    "ML", "MR", "MA", "MU", "MZ", "NA", "NE", "NG", "RW", "ST", "SN", "SC", "SL", "SO", "ZA",
+    "SS", "SD", "SZ", "TZ", "TG", "TN", "UG", "ZM", "ZW",
+)  # fmt: skip
+# Asian Development Bank developing member countries (adb.org "Lending Policies": classification
+# of DMCs, groups A, B and C, i.e. those eligible to borrow; Brunei, Hong Kong, Korea, Singapore
+# and Taipei,China are DMCs that have graduated from regular ADB assistance and are not listed).
+ADB_BORROWERS: tuple[str, ...] = (
+    "AF", "BT", "KH", "KI", "KG", "LA", "MV", "MH", "MM", "NR", "NP", "WS", "SB", "TJ", "TO",
+    "TV", "VU", "AM", "BD", "GE", "IN", "FM", "MN", "PK", "PW", "PG", "LK", "TL", "UZ", "VN",
+    "AZ", "CN", "CK", "FJ", "ID", "KZ", "MY", "PH", "TH", "TM",
+)  # fmt: skip
+COUNTRY_GROUPS: dict[str, tuple[str, ...]] = {
+    "@EU27": EU27,
+    "@IBRD": WB_IBRD_ONLY + WB_BLEND,
+    "@IDA": WB_IDA_ONLY + WB_BLEND,
+    "@AFDB_RMC": AFDB_RMC,
+    "@ADB_DMC": ADB_BORROWERS,
+}
 
 
 def codes(literal: object) -> list[str]:
