@@ -20,6 +20,7 @@ from api import errors
 from api.bodies import BodyLimits
 from api.routers import catalogue, health, match
 from api.routers import jobs as jobs_router
+from api.served_by import ServedBy
 
 DESCRIPTION = (
     "Which funding instruments and business models fit a smart-city project, why, and in what "
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/v1/jobs": settings.max_job_body_bytes,
         },
     )
+    app.add_middleware(ServedBy)
     app.add_middleware(
         GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=settings.gzip_level
     )

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -99,3 +100,37 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def connection_shares(
+    port: int, connections: int = 40, rounds: int = 3, path: str = "/health"
+) -> Counter[int]:
+    """How many of `connections` keep-alive clients each server process serves.
+
+    Opens every connection first (as a burst of clients would), then sends `rounds` requests on
+    each in turn and reads the serving process from `X-Advisor-Worker`. A connection must stay
+    with one process for its life (keep-alive); an AssertionError says when one does not.
+    """
+    import http.client
+
+    clients = [
+        http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(connections)
+    ]
+    owners: list[int] = []
+    try:
+        for client in clients:
+            client.connect()
+        for round_ in range(rounds):
+            for index, client in enumerate(clients):
+                client.request("GET", path)
+                response = client.getresponse()
+                response.read()
+                assert response.status == 200, response.status
+                pid = int(response.headers["x-advisor-worker"])
+                if round_ == 0:
+                    owners.append(pid)
+                assert owners[index] == pid, f"connection {index} moved from {owners[index]}"
+    finally:
+        for client in clients:
+            client.close()
+    return Counter(owners)
