@@ -67,10 +67,8 @@ def _worker(sock: socket.socket, host: str, port: int) -> None:
     import uvicorn
 
     config = uvicorn.Config(APP, host=host, port=port, log_level="info")
-    try:
+    with suppress(KeyboardInterrupt):  # uvicorn raises Ctrl-C again once it has shut down
         uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn raises Ctrl-C again once it has shut down cleanly
-        pass
 
 
 class Supervisor:

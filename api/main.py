@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from advisor import jobs, logs
+from advisor import batchwork, jobs, logs
 from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors
@@ -47,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine_pool = ThreadPoolExecutor(
             settings.engine_threads, thread_name_prefix="advisor-engine"
         )
+        # batches and job chunks: processes of their own (advisor/batchwork.py), so a batch
+        # takes neither the engine thread nor the GIL from single matches
+        app.state.batch_pool = batchwork.process_pool(settings.batch_processes)
         app.state.queue = jobs.queue_app(settings.resolved_database_url())
         await app.state.queue.open_async()
         worker = None
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await worker
             await app.state.queue.close_async()
             app.state.engine_pool.shutdown(wait=False, cancel_futures=True)
+            batchwork.stop_pool(app.state.batch_pool)
             app.state.db.dispose()
             logs.event("server_stop", pid=os.getpid())
 

@@ -4,14 +4,14 @@ import asyncio
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from advisor.advice import MAX_LIMIT, SHORT_LIST, advise
-from advisor.batch import advise_items
+from advisor.batchwork import batch_body, batch_rows
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
 from api.bodies import StrictJSONRoute
-from api.deps import EnginePoolDep, SettingsDep, SnapshotDep
+from api.deps import BatchPoolDep, EnginePoolDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(prefix="/v1", tags=["match"], route_class=StrictJSONRoute)
@@ -43,16 +43,26 @@ async def match(
     responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
 async def match_batch(
-    request: BatchRequest, snapshot: SnapshotDep, settings: SettingsDep, pool: EnginePoolDep
-) -> BatchResponse:
+    request: BatchRequest, http: Request, settings: SettingsDep, pool: BatchPoolDep
+) -> Response:
     """Up to ADVISOR_MAX_BATCH_ITEMS profiles (default 500), each answered on its own: a bad
-    item gets its errors, the others their advice. Larger portfolios: `advisor batch`."""
+    item gets its errors, the others their advice. Larger portfolios: `advisor batch`.
+
+    Batches run in processes of their own (ADVISOR_BATCH_PROCESSES), never ahead of or in the
+    way of single matches."""
     if len(request.items) > settings.max_batch_items:
         raise InvalidInput(
             f"at most {settings.max_batch_items} items per batch, got {len(request.items)}; "
             "run larger portfolios with `advisor batch`",
             field="items",
         )
-    fresh = settings.naive_engine
-    run = partial(advise_items, request.items, lambda p: advise(p, snapshot, fresh=fresh))
-    return await asyncio.get_running_loop().run_in_executor(pool, run)
+    # the batch process makes the whole body, compressed as GZipMiddleware would (which then
+    # passes it on as it is): tens of megabytes that this process need not touch
+    gzip = "gzip" in http.headers.get("accept-encoding", "")
+    run = partial(
+        batch_body, settings.resolved_database_url(), batch_rows(request.items),
+        settings.gzip_level if gzip else None, settings.gzip_min_bytes,
+    )  # fmt: skip
+    body, compressed = await asyncio.get_running_loop().run_in_executor(pool, run)
+    headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"} if compressed else None
+    return Response(body, media_type="application/json", headers=headers)
