@@ -8,19 +8,25 @@ it takes nothing from the server but a core.
 
 `advise_rows()` is the one path batch work takes, from `/v1/match/batch` and from the job runner
 alike: picklable, module-level, and it finds the catalogue by itself in the child process
-(`snapshot_for`, which follows a new catalogue revision as the API's own snapshot does).
+(`snapshot_for`, which follows a new catalogue revision as the API's own snapshot does). The
+batch processes take their other settings (ADVISOR_SNAPSHOT_TTL_SECONDS, ADVISOR_NAIVE_ENGINE)
+from the environment they inherit, as the server process does.
 """
 
+import asyncio
 import gzip
 import json
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
+from functools import partial
 from multiprocessing import get_context
-from typing import Any
+from typing import Any, TypeVar
 
 from advisor.advice import SHORT_LIST, advise
 from advisor.batch import Row, advise_line
@@ -29,6 +35,7 @@ from advisor.settings import get_settings
 from advisor.snapshots import snapshot_for
 
 NICE = 10  # how much lower than the server's the batch processes' CPU priority is
+T = TypeVar("T")
 RowIn = tuple[int, str | None, dict[str, Any]]  # (row number from 1, id, profile data)
 
 
@@ -59,11 +66,6 @@ def batch_body(
     return gzip.compress(body, compresslevel=gzip_level), True
 
 
-def warm(database_url: str) -> str:
-    """Load the catalogue in this process; its revision."""
-    return snapshot_for(database_url).revision
-
-
 # --- the pool ------------------------------------------------------------------------------
 
 
@@ -87,6 +89,24 @@ def process_pool(size: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         size, mp_context=get_context("spawn"), initializer=_init_process, initargs=(os.getpid(),)
     )
+
+
+async def run(state: Any, fn: Callable[..., T], /, *args: Any) -> T:
+    """`fn(*args)` on `state.batch_pool` (the API's `app.state`). A pool broken by a process
+    that died (killed, out of memory) is replaced by a new one and the call tried once more;
+    should that break too, BrokenProcessPool is raised (and the next call gets a new pool)."""
+    loop = asyncio.get_running_loop()
+    for attempt in (1, 2):
+        pool: ProcessPoolExecutor = state.batch_pool
+        try:
+            return await loop.run_in_executor(pool, partial(fn, *args))
+        except BrokenProcessPool:
+            if state.batch_pool is pool:  # no other call has replaced it yet
+                state.batch_pool = process_pool(getattr(pool, "_max_workers", 1))
+                stop_pool(pool)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:

@@ -62,10 +62,21 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(sock: socket.socket, host: str, port: int) -> None:
+def _stop_when_orphaned(supervisor: int) -> None:
+    """Stop this worker (as SIGTERM does: cleanly) once its supervisor is gone, even by kill -9:
+    no process would replace it or stop it any more."""
+    while os.getppid() == supervisor:
+        time.sleep(1.0)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker(sock: socket.socket, host: str, port: int, supervisor: int) -> None:
     """A worker process: uvicorn serving the app on its own socket."""
+    import threading
+
     import uvicorn
 
+    threading.Thread(target=_stop_when_orphaned, args=(supervisor,), daemon=True).start()
     config = uvicorn.Config(APP, host=host, port=port, log_level="info")
     with suppress(KeyboardInterrupt):  # uvicorn raises Ctrl-C again once it has shut down
         uvicorn.Server(config).run(sockets=[sock])
@@ -119,7 +130,9 @@ class Supervisor:
 
     def _start(self, slot: int) -> None:
         process = self.context.Process(
-            target=_worker, args=(self.sockets[slot], self.host, self.port), name=f"advisor-{slot}"
+            target=_worker,
+            args=(self.sockets[slot], self.host, self.port, os.getpid()),
+            name=f"advisor-{slot}",
         )
         process.start()
         self.processes[slot] = process
@@ -158,7 +171,7 @@ class Supervisor:
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds
         while not self.stopping and time.monotonic() < end:
-            time.sleep(min(0.1, end - time.monotonic()))
+            time.sleep(max(0.0, min(0.1, end - time.monotonic())))
 
     def _stop_all(self) -> None:
         running = [p for p in self.processes if p is not None and p.is_alive()]

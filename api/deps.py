@@ -1,7 +1,7 @@
 """Annotated dependency aliases used by the routers."""
 
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -29,12 +29,7 @@ def get_engine_pool(request: Request) -> ThreadPoolExecutor:
     return request.app.state.engine_pool
 
 
-def get_batch_pool(request: Request) -> ProcessPoolExecutor:
-    return request.app.state.batch_pool
-
-
 SessionDep = Annotated[Session, Depends(get_session)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EnginePoolDep = Annotated[ThreadPoolExecutor, Depends(get_engine_pool)]
-BatchPoolDep = Annotated[ProcessPoolExecutor, Depends(get_batch_pool)]

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from advisor import batchwork
 from advisor.advice import MAX_LIMIT, SHORT_LIST, advise
-from advisor.batchwork import batch_body, batch_rows
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
 from api.bodies import StrictJSONRoute
-from api.deps import BatchPoolDep, EnginePoolDep, SettingsDep, SnapshotDep
+from api.deps import EnginePoolDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(prefix="/v1", tags=["match"], route_class=StrictJSONRoute)
@@ -42,9 +42,7 @@ async def match(
     response_model=BatchResponse,
     responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
-async def match_batch(
-    request: BatchRequest, http: Request, settings: SettingsDep, pool: BatchPoolDep
-) -> Response:
+async def match_batch(request: BatchRequest, http: Request, settings: SettingsDep) -> Response:
     """Up to ADVISOR_MAX_BATCH_ITEMS profiles (default 500), each answered on its own: a bad
     item gets its errors, the others their advice. Larger portfolios: `advisor batch`.
 
@@ -59,10 +57,10 @@ async def match_batch(
     # the batch process makes the whole body, compressed as GZipMiddleware would (which then
     # passes it on as it is): tens of megabytes that this process need not touch
     gzip = "gzip" in http.headers.get("accept-encoding", "")
-    run = partial(
-        batch_body, settings.resolved_database_url(), batch_rows(request.items),
-        settings.gzip_level if gzip else None, settings.gzip_min_bytes,
+    body, compressed = await batchwork.run(
+        http.app.state, batchwork.batch_body, settings.resolved_database_url(),
+        batchwork.batch_rows(request.items), settings.gzip_level if gzip else None,
+        settings.gzip_min_bytes,
     )  # fmt: skip
-    body, compressed = await asyncio.get_running_loop().run_in_executor(pool, run)
     headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"} if compressed else None
     return Response(body, media_type="application/json", headers=headers)

@@ -4,6 +4,7 @@ item on its own, a new catalogue revision picked up, gzip once, and no process l
 import gzip
 import json
 import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,3 +124,15 @@ def test_advise_rows_gives_one_line_per_row_in_order(database_url: str) -> None:
     first, second = (json.loads(line) for _, line in lines)
     assert (first["row"], first["id"], second["row"], second["id"]) == (3, "a", 9, None)
     assert len(first["advice"]["options"]) <= 2
+
+
+def test_a_batch_process_that_dies_is_replaced(api: TestClient) -> None:
+    assert api.post("/v1/match/batch", json={"items": ITEMS[:1]}).status_code == 200
+    (child,) = _children(api)
+    os.kill(child, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    answer = api.post("/v1/match/batch", json={"items": ITEMS[:2]})
+    assert answer.status_code == 200 and answer.json()["count"] == 2
+    assert _children(api) and child not in _children(api)

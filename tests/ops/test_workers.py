@@ -127,3 +127,12 @@ def test_ctrl_c_stops_every_process_without_a_traceback(tmp_path: Path) -> None:
     text = log.read_text()
     assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
     assert text.count("Application shutdown complete") == 2, text
+
+
+def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
+    with serve(tmp_path, workers=2) as server:
+        workers = {int(pid) for pid in serving_pids(server.url, 2)}
+        assert len(workers) == 2
+        server.process.kill()  # kill -9: no chance to stop its workers itself
+        server.process.wait()
+        assert wait_until(lambda: not any(alive(pid) for pid in workers)), workers
