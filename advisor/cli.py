@@ -27,24 +27,21 @@ app = typer.Typer(
 def serve(
     host: Annotated[str | None, typer.Option(help="interface to bind (ADVISOR_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (ADVISOR_PORT)")] = None,
-    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
 ) -> None:
-    """Serve the API (migrates and seeds the database on first start)."""
-    import uvicorn
+    """Serve the API (migrates and seeds the database on first start).
 
+    With --workers N each process has its own socket on the port (SO_REUSEPORT), so the kernel
+    spreads connections evenly; a worker that exits is replaced; Ctrl-C or SIGTERM stops all.
+    """
+    from advisor.server import serve as run
     from advisor.settings import get_settings
 
     settings = get_settings()
     if host:  # the app (in every worker process) reads the host it serves: ADVISOR_AUTH=auto
         os.environ["ADVISOR_HOST"] = host
         get_settings.cache_clear()
-    uvicorn.run(
-        "api.main:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level="info",
-    )
+    run(host or settings.host, port or settings.port, workers)
 
 
 def _load_profile_json(path: str) -> object:

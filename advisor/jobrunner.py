@@ -21,7 +21,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 import procrastinate
 from sqlalchemy import Engine
 
-from advisor import jobs, logs
+from advisor import batchwork, jobs, logs
 
 QUEUE = "advisor"
 TASK = "advisor:match_chunk"
@@ -46,34 +46,34 @@ def worker_name() -> str:
 
 # --- the engine's side: rows in, records out --------------------------------------------------
 
-_caches: dict[str, Any] = {}
+# how a process runs `batchwork.advise_rows(url, rows)`: in the API's batch processes, or a pool
+Execute = Callable[[str, list[jobs.WorkRow]], Awaitable[list[tuple[bool, str]]]]
 
 
-def advise_rows(database_url: str, rows: list[jobs.WorkRow]) -> list[tuple[bool, str]]:
-    """Each row's record (ok, JSON line), as `advisor batch` writes them. Runs in a worker
-    thread or process; the catalogue is loaded once per process and reloaded on a new revision."""
-    from advisor.advice import advise
-    from advisor.batch import Row, advise_line
-    from advisor.catalogue_service import SnapshotCache
-    from catalogue.db import make_engine
+def on_pool(pool: Executor) -> Execute:
+    async def execute(url: str, rows: list[jobs.WorkRow]) -> list[tuple[bool, str]]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, batchwork.advise_rows, url, rows)
 
-    cache = _caches.get(database_url)
-    if cache is None:
-        cache = _caches[database_url] = SnapshotCache(make_engine(database_url), ttl=30.0)
-    snapshot = cache.get()
-    return [
-        advise_line(Row(number, ident, data), lambda profile: advise(profile, snapshot))
-        for number, ident, data in rows
-    ]
+    return execute
+
+
+def on_batch_processes(state: Any) -> Execute:
+    """The API's own batch processes (`app.state.batch_pool`), replaced should one die: a job
+    chunk, like a batch, never takes the GIL or the engine thread from single matches."""
+
+    async def execute(url: str, rows: list[jobs.WorkRow]) -> list[tuple[bool, str]]:
+        return await batchwork.run(state, batchwork.advise_rows, url, rows)
+
+    return execute
 
 
 async def _work(
-    *, db: Engine, url: str, pool: Executor | None, job_id: str, seq: int,
+    *, db: Engine, url: str, execute: Execute, job_id: str, seq: int,
     rows: list[jobs.WorkRow], worker: str,
 ) -> None:  # fmt: skip
     started = time.perf_counter()
-    loop = asyncio.get_running_loop()
-    outcomes = await loop.run_in_executor(pool, advise_rows, url, rows)
+    outcomes = await execute(url, rows)
     stored = await asyncio.to_thread(jobs.finish, db=db, job_id=job_id, seq=seq, outcomes=outcomes)
     logs.event(
         "chunk_done", job=job_id, chunk=seq, first=rows[0][0] if rows else None,
@@ -94,8 +94,8 @@ async def match_chunk(context: procrastinate.JobContext, job_id: str, seq: int) 
     rows = await asyncio.to_thread(jobs.claim, db=db, job_id=job_id, seq=seq, worker=worker)
     if rows is None:
         return
-    pool = extra.get("pool")
-    await _work(db=db, url=url, pool=pool, job_id=job_id, seq=seq, rows=rows, worker=worker)
+    execute = extra["execute"]
+    await _work(db=db, url=url, execute=execute, job_id=job_id, seq=seq, rows=rows, worker=worker)
 
 
 def queue_app(database_url: str) -> procrastinate.App:
@@ -146,9 +146,9 @@ class LocalRunner:
     submitted here) or `poll` seconds (one submitted in another process)."""
 
     def __init__(
-        self, *, db: Engine, url: str, pool: Executor | None, lease: float, poll: float = 1.0
+        self, *, db: Engine, url: str, execute: Execute, lease: float, poll: float = 1.0
     ) -> None:
-        self.db, self.url, self.pool, self.lease, self.poll = db, url, pool, lease, poll
+        self.db, self.url, self.execute, self.lease, self.poll = db, url, execute, lease, poll
         self.name = worker_name()
         self.wake = asyncio.Event()
 
@@ -169,8 +169,8 @@ class LocalRunner:
             job_id, seq, rows = got
             try:
                 await _work(
-                    db=self.db, url=self.url, pool=self.pool, job_id=job_id, seq=seq, rows=rows,
-                    worker=self.name,
+                    db=self.db, url=self.url, execute=self.execute, job_id=job_id, seq=seq,
+                    rows=rows, worker=self.name,
                 )  # fmt: skip
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
@@ -193,13 +193,15 @@ class Dispatcher:
     """A process's part in jobs: submitting them, and (`work_here`) doing their chunks."""
 
     def __init__(
-        self, *, url: str, db: Engine, work_here: bool, pool: Executor | None = None,
+        self, *, url: str, db: Engine, work_here: bool, state: Any = None,
         lease: float = 60.0, stalled_after: float = 30.0, retention_days: float = 0,
         concurrency: int = 1,
     ) -> None:  # fmt: skip
+        """`state`: the API's app.state, whose batch processes do the chunks; without it (as
+        in `advisor worker`) a pool of this process's own."""
         self.url, self.db, self.work_here = url, db, work_here
-        self.own_pool = pool is None
-        self.pool = pool or _own_pool(concurrency)
+        self.pool: Executor | None = None if state is not None else _own_pool(concurrency)
+        self.execute = on_batch_processes(state) if self.pool is None else on_pool(self.pool)
         self.lease, self.stalled_after = lease, stalled_after
         self.retention_days, self.concurrency = retention_days, concurrency
         self.queue: procrastinate.App | None = None
@@ -215,7 +217,7 @@ class Dispatcher:
                 options = {
                     "queues": [QUEUE], "concurrency": self.concurrency,
                     "additional_context": {
-                        "database_url": self.url, "db": self.db, "pool": self.pool,
+                        "database_url": self.url, "db": self.db, "execute": self.execute,
                         "worker": self.name,
                     },
                     # a heartbeat several times per stall window
@@ -229,7 +231,9 @@ class Dispatcher:
                 retry = lambda: retry_stalled(queue, stalled_after=after)  # noqa: E731
                 self._spawn(_every(check, retry, "stalled"), "stalled")
         elif self.work_here:
-            self.runner = LocalRunner(db=self.db, url=self.url, pool=self.pool, lease=self.lease)
+            self.runner = LocalRunner(
+                db=self.db, url=self.url, execute=self.execute, lease=self.lease
+            )
             for _ in range(self.concurrency):
                 self._spawn(self.runner.run(), "runner")
         if self.work_here and self.retention_days > 0:
@@ -267,5 +271,5 @@ class Dispatcher:
                 await task
         if self.queue is not None:
             await self.queue.close_async()
-        if self.own_pool:
+        if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)

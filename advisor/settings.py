@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         le=64,
         description="threads per server process that run the engine (CPU-bound: one is best)",
     )
+    batch_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="processes per server process for batches and job chunks, apart from the "
+        "engine thread that answers single matches (each holds its own catalogue and engine)",
+    )
     naive_engine: bool = Field(
         default=False, description="a fresh engine per request (benchmark baseline only)"
     )

@@ -1,24 +1,28 @@
-"""Snapshots for processes without the API (CLI, batch workers): from the configured database."""
+"""Snapshots for processes without the API's own cache (CLI, batch and job workers)."""
 
-from functools import lru_cache
+import threading
 
-from sqlmodel import Session
-
+from advisor.catalogue_service import SnapshotCache
 from advisor.settings import get_settings
-from catalogue import repository
 from catalogue.db import prepare
 from catalogue.snapshot import Snapshot
 
+_caches: dict[str, SnapshotCache] = {}
+_lock = threading.Lock()
 
-@lru_cache(maxsize=4)
+
 def snapshot_for(url: str) -> Snapshot:
-    """The catalogue behind `url`, migrated and seeded first if needed."""
-    engine = prepare(url)
-    try:
-        with Session(engine) as session:
-            return repository.load_snapshot(session=session)
-    finally:
-        engine.dispose()
+    """The catalogue behind `url`, migrated and seeded first if needed.
+
+    Kept per process and URL, and reloaded when the database's catalogue revision changes:
+    checked at most every ADVISOR_SNAPSHOT_TTL_SECONDS, as the API checks its own.
+    """
+    with _lock:
+        cache = _caches.get(url)
+        if cache is None:
+            ttl = get_settings().snapshot_ttl_seconds
+            cache = _caches[url] = SnapshotCache(prepare(url), ttl=ttl)
+    return cache.get()
 
 
 def local_snapshot() -> Snapshot:

@@ -12,13 +12,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from advisor import jobrunner, logs
+from advisor import batchwork, jobrunner, logs
 from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors, page
 from api.bodies import BodyLimits
 from api.routers import catalogue, coverage, health, match
 from api.routers import jobs as jobs_router
+from api.served_by import ServedBy
 
 DESCRIPTION = (
     "Which funding instruments and business models fit a smart-city project, why, and in what "
@@ -46,10 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine_pool = ThreadPoolExecutor(
             settings.engine_threads, thread_name_prefix="advisor-engine"
         )
+        # batches and job chunks: processes of their own (advisor/batchwork.py), so a batch
+        # takes neither the engine thread nor the GIL from single matches
+        app.state.batch_pool = batchwork.process_pool(settings.batch_processes)
         app.state.jobs = jobrunner.Dispatcher(
-            url=url, db=app.state.db, work_here=settings.jobs_worker,
-            pool=getattr(app.state, "batch_pool", None), lease=settings.job_lease_seconds,
-            stalled_after=settings.job_stalled_seconds,
+            url=url, db=app.state.db, work_here=settings.jobs_worker, state=app.state,
+            lease=settings.job_lease_seconds, stalled_after=settings.job_stalled_seconds,
             retention_days=settings.job_retention_days,
         )  # fmt: skip
         await app.state.jobs.open()
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.jobs.close()
             app.state.engine_pool.shutdown(wait=False, cancel_futures=True)
+            batchwork.stop_pool(app.state.batch_pool)
             app.state.db.dispose()
             logs.event("server_stop", pid=os.getpid())
 
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/v1/jobs": settings.max_job_body_bytes,
         },
     )
+    app.add_middleware(ServedBy)
     app.add_middleware(
         GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=settings.gzip_level
     )

@@ -4,11 +4,10 @@ import asyncio
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
-from advisor import keys
+from advisor import batchwork, keys
 from advisor.advice import MAX_LIMIT, SHORT_LIST, advise
-from advisor.batch import advise_items
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
 from api.auth import JobsCaller, KeyFirstRoute, MatchCaller
@@ -54,15 +53,13 @@ async def match(
     },
 )
 async def match_batch(
-    request: BatchRequest,
-    snapshot: SnapshotDep,
-    settings: SettingsDep,
-    pool: EnginePoolDep,
-    caller: JobsCaller,
-    http: Request,
-) -> BatchResponse:
+    request: BatchRequest, http: Request, settings: SettingsDep, caller: JobsCaller
+) -> Response:
     """Up to ADVISOR_MAX_BATCH_ITEMS profiles (default 500), each answered on its own: a bad
-    item gets its errors, the others their advice. Larger portfolios: `advisor batch`."""
+    item gets its errors, the others their advice. Larger portfolios: `advisor batch`.
+
+    Batches run in processes of their own (ADVISOR_BATCH_PROCESSES), never ahead of or in the
+    way of single matches."""
     if len(request.items) > settings.max_batch_items:
         raise InvalidInput(
             f"at most {settings.max_batch_items} items per batch, got {len(request.items)}; "
@@ -72,6 +69,13 @@ async def match_batch(
     await asyncio.to_thread(
         keys.admit, db=http.app.state.db, caller=caller, items=len(request.items), job=False
     )
-    fresh = settings.naive_engine
-    run = partial(advise_items, request.items, lambda p: advise(p, snapshot, fresh=fresh))
-    return await asyncio.get_running_loop().run_in_executor(pool, run)
+    # the batch process makes the whole body, compressed as GZipMiddleware would (which then
+    # passes it on as it is): tens of megabytes that this process need not touch
+    gzip = "gzip" in http.headers.get("accept-encoding", "")
+    body, compressed = await batchwork.run(
+        http.app.state, batchwork.batch_body, settings.resolved_database_url(),
+        batchwork.batch_rows(request.items), settings.gzip_level if gzip else None,
+        settings.gzip_min_bytes,
+    )  # fmt: skip
+    headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"} if compressed else None
+    return Response(body, media_type="application/json", headers=headers)

@@ -1,0 +1,138 @@
+"""`advisor serve --workers 2`: an even share of keep-alive connections, a worker that dies is
+replaced, and SIGTERM or Ctrl-C stops every process.
+
+The share: with one SO_REUSEPORT socket per process the kernel picks a connection's process by
+a hash of its addresses and ports, so each of n connections lands on either of 2 processes with
+probability 1/2, and the busier process's count in a burst of 40 is max(X, 40 - X) with
+X ~ Binomial(40, 1/2). Summed over 3 independent bursts it reaches 87 of 120 (72.5%) with
+probability 3.5e-6 (computed exactly by convolution), so the test asserts at most 86. With one
+socket shared by the processes (uvicorn's own workers) the busier process took 70-100% of each
+burst, median 100%, in 10 bursts measured (bench/worker_share.py), which fails it.
+"""
+
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.servers import ADVISOR, connection_shares, free_port, serve
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc"
+)
+BURSTS, CONNECTIONS, BUSIEST_AT_MOST = 3, 40, 86
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (children, grandchildren, ...), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_until(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def serving_pids(url: str, count: int) -> set[str]:
+    """Fresh connections until `count` different processes have answered (all are up)."""
+    pids: set[str] = set()
+    deadline = time.monotonic() + 60
+    while len(pids) < count and time.monotonic() < deadline:
+        try:
+            with httpx.Client(timeout=10) as fresh:
+                pids.add(fresh.get(f"{url}/health").headers["x-advisor-worker"])
+        except httpx.TransportError:  # not listening yet
+            time.sleep(0.1)
+    return pids
+
+
+def test_two_workers_share_keep_alive_connections_evenly_and_one_that_dies_is_replaced(
+    tmp_path: Path,
+) -> None:
+    with serve(tmp_path, workers=2) as server:
+        assert len(serving_pids(server.url, 2)) == 2
+        bursts = [connection_shares(server.port, CONNECTIONS, rounds=2) for _ in range(BURSTS)]
+        total = sum(bursts, Counter())
+        assert len(total) == 2, total  # two processes served, no more
+        busiest = sum(max(burst.values()) for burst in bursts)
+        assert busiest <= BUSIEST_AT_MOST, [dict(b) for b in bursts]
+
+        victim = next(iter(total))
+        os.kill(victim, signal.SIGKILL)
+        assert wait_until(lambda: not alive(victim))
+        replaced = serving_pids(server.url, 2)  # two processes again, the victim not among them
+        assert len(replaced) == 2 and str(victim) not in replaced, replaced
+        log = server.log_text()
+        assert f"Worker process [{victim}] exited" in log, log
+        assert "Traceback" not in log, log
+
+        family = descendants(server.process.pid)
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=40) == 0
+        assert wait_until(lambda: not any(alive(pid) for pid in family)), family
+        assert "Supervisor" in server.log_text() and "Traceback" not in server.log_text()
+
+
+def test_ctrl_c_stops_every_process_without_a_traceback(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "ADVISOR_DATA_DIR": str(tmp_path / "data")}
+    env.pop("ADVISOR_DATABASE_URL", None)
+    command = [str(ADVISOR), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    with log.open("wb") as out:  # a session of its own: Ctrl-C goes to its whole process group
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=out, start_new_session=True)
+    try:
+        assert len(serving_pids(f"http://127.0.0.1:{port}", 2)) == 2
+        family = descendants(process.pid)
+        assert len(family) >= 2
+        os.killpg(process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        assert process.wait(timeout=40) == 0
+        assert wait_until(lambda: not any(alive(pid) for pid in family)), family
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    text = log.read_text()
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    assert text.count("Application shutdown complete") == 2, text
+
+
+def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
+    with serve(tmp_path, workers=2) as server:
+        workers = {int(pid) for pid in serving_pids(server.url, 2)}
+        assert len(workers) == 2
+        server.process.kill()  # kill -9: no chance to stop its workers itself
+        server.process.wait()
+        assert wait_until(lambda: not any(alive(pid) for pid in workers)), workers
