@@ -16,6 +16,7 @@ from catalogue.vocabulary import (
     Applicant,
     CostOfMoney,
     CostType,
+    CoverageFamily,
     Currency,
     ExcludedCost,
     InstrumentKind,
@@ -178,6 +179,10 @@ class InstrumentRecord(Strict):
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     unconfirmed: list[str] = Field(default_factory=list, description="fields not confirmed")
     sources: list[SourceRef] = Field(min_length=1)
+    coverage_family: CoverageFamily | None = Field(
+        default=None,
+        description="the national instrument family this record stands for in its countries' coverage",
+    )
 
     _known_countries = field_validator("eligible_countries")(classmethod(_country_codes))
 

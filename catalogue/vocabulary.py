@@ -135,9 +135,19 @@ Status = Literal["active", "closed", "superseded", "prohibited", "market_practic
 Level = Literal["low", "medium", "high"]
 CostOfMoney = Literal["free", "concessional", "market", "not_applicable"]
 Ownership = Literal["public", "private", "mixed"]
+CoverageFamily = Literal[
+    "loans",
+    "bonds",
+    "grants",
+    "guarantees",
+    "tax_incentives",
+    "equity",
+    "development_finance",
+    "project_preparation",
+]
 
 # Currencies the engine can convert (dated rates in catalogue/data/fx_rates.yaml).
-Currency = Literal["EUR", "CNY", "USD", "GBP"]
+Currency = Literal["EUR", "CNY", "USD", "GBP", "CHF", "NOK", "SEK", "DKK"]
 
 # ISO 3166-1 alpha-2 officially assigned codes (249).
 ISO_COUNTRIES: frozenset[str] = frozenset({
