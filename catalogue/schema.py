@@ -181,7 +181,9 @@ class InstrumentRecord(Strict):
     sources: list[SourceRef] = Field(min_length=1)
     coverage_family: CoverageFamily | None = Field(
         default=None,
-        description="the national instrument family this record stands for in its countries' coverage",
+        description=(
+            "the national instrument family this record stands for in its countries' coverage"
+        ),
     )
 
     _known_countries = field_validator("eligible_countries")(classmethod(_country_codes))
