@@ -114,8 +114,9 @@ def test_every_set_value_is_sourced_or_marked_unconfirmed(
     for rec in seed_data.instruments:
         supported = {f.split("=", 1)[0] for s in rec.sources for f in s.supports}
         supported |= set(rec.unconfirmed)
-        # kind, jurisdiction, status and currency describe the record itself
-        missing = _set_fields(rec) - supported - {"kind", "jurisdiction", "ticket_currency"}
+        # kind, jurisdiction, coverage family and currency describe the record itself
+        described = {"kind", "jurisdiction", "coverage_family", "ticket_currency"}
+        missing = _set_fields(rec) - supported - described
         if missing and "*" not in supported:
             bare[rec.id] = sorted(missing)
     assert not bare
