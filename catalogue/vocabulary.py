@@ -147,7 +147,7 @@ CoverageFamily = Literal[
 ]
 
 # Currencies the engine can convert (dated rates in catalogue/data/fx_rates.yaml).
-Currency = Literal["EUR", "CNY", "USD", "GBP", "CHF", "NOK", "SEK", "DKK"]
+Currency = Literal["EUR", "CNY", "USD", "GBP"]
 
 # ISO 3166-1 alpha-2 officially assigned codes (249).
 ISO_COUNTRIES: frozenset[str] = frozenset({
