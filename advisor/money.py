@@ -54,8 +54,9 @@ class Converter:
             )
         if rate.date.year < self.on.year:
             return (
-                f"no {currency} rate for {self.on.year} in the table: the nearest earlier one, "
-                f"dated {rate.date.isoformat()}, is used"
+                f"no {currency} rate of {self.on.year} dated on or before "
+                f"{self.on.isoformat()} in the table: the nearest earlier one, dated "
+                f"{rate.date.isoformat()}, is used"
             )
         return None
 
