@@ -216,6 +216,8 @@ def test_holdout_changes_only_with_its_checksum_and_a_sourced_log_line() -> None
 
 
 def _per_eur(currency: str, on: str) -> float:
+    if currency == "EUR":
+        return 1.0  # the table's base currency
     rows = sorted((r for r in FX if r["currency"] == currency), key=lambda r: str(r["date"]))
     dated = [r for r in rows if str(r["date"]) <= on] or rows[:1]
     return float(dated[-1]["per_eur"])
