@@ -45,7 +45,7 @@ class Converter:
     def note(self, currency: str) -> str | None:
         """Why the rate in force for `currency` is not of the advice's own year, if it is not."""
         rate = self._rates.get(currency)
-        if rate is None or currency == "EUR":
+        if rate is None:  # the euro, or a currency without a row
             return None
         if rate.date > self.on:
             return (

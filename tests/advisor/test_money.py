@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import yaml
-from fastapi.testclient import TestClient
 
 from advisor.errors import InvalidInput
 from advisor.mixes import compose
@@ -26,7 +25,7 @@ from catalogue.datafiles import load
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
 from catalogue.vocabulary import VOCABULARY, Currency, codes
-from tests.builders import make_profile, profile_data
+from tests.builders import make_profile
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +69,6 @@ def in_force(currency: str, on: date) -> date:
 def test_the_currency_vocabulary_is_the_issues_list_in_its_order() -> None:
     assert codes(Currency) == CURRENCIES
     assert VOCABULARY["currency"] == CURRENCIES
-
-
-def test_the_vocabulary_endpoint_serves_every_currency(client: TestClient) -> None:
-    assert client.get("/v1/vocabulary").json()["currency"] == CURRENCIES
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -314,30 +309,3 @@ def test_a_euro_cap_is_stated_in_the_project_currency_at_the_rate_of_the_advice_
     assert found[0].gap.amount == pytest.approx(50_000_000_000 - line.amount.amount, abs=0.01)
     fx = next(f for f in money.fx_used() if f.currency == currency)
     assert (fx.per_eur, fx.date, fx.note) == (rate, row, None)
-
-
-@pytest.mark.parametrize(
-    ("country", "currency", "on"), PROJECTS, ids=[f"{c}-{on.year}" for _, c, on in PROJECTS]
-)
-def test_the_answer_states_the_project_currency_and_its_rate(
-    client: TestClient, country: str, currency: str, on: date
-) -> None:
-    data = profile_data(
-        country=country,
-        city=None,
-        capex={"amount": 500_000_000, "currency": currency},
-        as_of=on.isoformat(),
-    )
-    response = client.post("/v1/match", json=data)
-    assert response.status_code == 200, response.text
-    advice = response.json()
-    assert advice["currency"] == currency
-    row = in_force(currency, on)
-    fx = next(f for f in advice["fx"] if f["currency"] == currency)
-    assert (fx["per_eur"], fx["date"]) == (PER_EUR[(currency, row)], row.isoformat())
-    assert any(currency in w and "`fx`" in w for w in advice["warnings"])
-    for option in advice["options"]:
-        if option["max_amount"] is not None:
-            assert option["max_amount"]["currency"] == currency
-    for mix in advice["mixes"]:
-        assert mix["gap"]["currency"] == currency
