@@ -238,6 +238,11 @@ def advise(
         warnings.append("no catalogued instrument is eligible for this profile; see `excluded`")
     if currency != "EUR":
         warnings.append(f"amounts in {currency} were converted at the dated rates listed in `fx`")
+    dev = profile.development_cost
+    for used in sorted({currency, dev.currency if dev else "EUR"} - {"EUR"}):
+        stale = money.note(used)
+        if stale:
+            warnings.append(f"exchange rate: {stale}")
     mixes = compose(options=options, snapshot=snapshot, profile=profile, money=money)
     if options and not mixes:
         warnings.append("no funding mix could be composed from the eligible options")

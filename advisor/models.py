@@ -251,10 +251,18 @@ class BusinessModelFit(Frozen):
 
 
 class FxUsed(Frozen):
+    """A reference rate the advice converted with: units of `currency` per euro on `date`."""
+
     currency: str
     per_eur: float
     date: date
     source: str
+    note: str | None = Field(
+        default=None,
+        description="set when the rate is not of the advice's year: the table has no rate for "
+        "that year (the nearest earlier one is used) or none before the advice date (the "
+        "earliest one is used)",
+    )
 
 
 class CoverageOut(Frozen):

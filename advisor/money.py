@@ -42,8 +42,32 @@ class Converter:
     def from_eur(self, amount: float, currency: str) -> float:
         return amount * self._rate(currency, "currency")
 
+    def note(self, currency: str) -> str | None:
+        """Why the rate in force for `currency` is not of the advice's own year, if it is not."""
+        rate = self._rates.get(currency)
+        if rate is None:  # the euro, or a currency without a row
+            return None
+        if rate.date > self.on:
+            return (
+                f"no {currency} rate dated on or before {self.on.isoformat()}: the earliest in "
+                f"the table, dated {rate.date.isoformat()}, is used"
+            )
+        if rate.date.year < self.on.year:
+            return (
+                f"no {currency} rate of {self.on.year} dated on or before "
+                f"{self.on.isoformat()} in the table: the nearest earlier one, dated "
+                f"{rate.date.isoformat()}, is used"
+            )
+        return None
+
     def fx_used(self) -> list[FxUsed]:
         return [
-            FxUsed(currency=c, per_eur=r.per_eur, date=r.date, source=citation(r.source))
+            FxUsed(
+                currency=c,
+                per_eur=r.per_eur,
+                date=r.date,
+                source=citation(r.source),
+                note=self.note(c),
+            )
             for c, r in sorted(self._rates.items())
         ]

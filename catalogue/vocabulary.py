@@ -147,8 +147,12 @@ Level = Literal["low", "medium", "high"]
 CostOfMoney = Literal["free", "concessional", "market", "not_applicable"]
 Ownership = Literal["public", "private", "mixed"]
 
-# Currencies the engine can convert (dated rates in catalogue/data/fx_rates.yaml).
-Currency = Literal["EUR", "CNY", "USD", "GBP"]
+# Currencies the engine can convert (dated rates in catalogue/data/fx_rates.yaml: ECB reference
+# rates, KES cross-rated via USD from the Central Bank of Kenya's rate).
+Currency = Literal[
+    "EUR", "CNY", "USD", "GBP", "CHF", "NOK", "SEK", "DKK", "PLN", "CZK", "HUF", "RON", "INR",
+    "KES", "KRW", "JPY", "BRL",
+]  # fmt: skip
 
 # ISO 3166-1 alpha-2 officially assigned codes (249).
 ISO_COUNTRIES: frozenset[str] = frozenset({

@@ -25,7 +25,8 @@ ORACLE = Path(__file__).with_name("eligibility_oracle.py")
 FORBIDDEN = ("rules", "advisor.engine", "advisor.advice", "advisor.mixes", "advisor.grouping")
 SOURCE = {"document": "instrument_facts.md", "reference": "see the test case"}
 
-# Reference rates (units per EUR) of the catalogue's fx file, restated: 2013-05-22 and 2014-10-24.
+# ECB reference rates (units per EUR) of 2013-05-22 and 2014-10-24, restated (the rows the
+# catalogue's fx file carried before it moved to one row a year).
 FX = [
     FxRate(currency=c, date=d, per_eur=r, source={"document": "ECB", "reference": str(d)})
     for c, d, r in [

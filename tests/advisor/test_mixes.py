@@ -29,14 +29,15 @@ FX = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "catalogue" / "data" / "fx_rates.yaml").read_text()
 )
 FX_RATES = load().fx_rates
+# The rows in force on the profiles' date, 2026-11-22: the table's 2026 row (first working day).
 CNY_PER_EUR = next(
-    r["per_eur"] for r in FX if (r["currency"], r["date"]) == ("CNY", date(2026, 5, 8))
+    r["per_eur"] for r in FX if (r["currency"], r["date"]) == ("CNY", date(2026, 1, 2))
 )
 USD_PER_EUR = next(
-    r["per_eur"] for r in FX if (r["currency"], r["date"]) == ("USD", date(2026, 5, 8))
+    r["per_eur"] for r in FX if (r["currency"], r["date"]) == ("USD", date(2026, 1, 2))
 )
 GBP_PER_EUR = next(
-    r["per_eur"] for r in FX if (r["currency"], r["date"]) == ("GBP", date(2026, 5, 8))
+    r["per_eur"] for r in FX if (r["currency"], r["date"]) == ("GBP", date(2026, 1, 2))
 )
 
 
@@ -159,12 +160,12 @@ def test_a_forbidden_pair_is_never_combined() -> None:
 
 
 def test_the_development_cost_is_converted_and_funded_on_its_own_line() -> None:
-    """Development cost of 1,176,100 USD is 1,000,000 EUR at 1.1761 USD per EUR (2026-05-08);
+    """Development cost of 1,172,100 USD is 1,000,000 EUR at 1.1721 USD per EUR (2026-01-02);
     technical assistance at 90% of it funds 900,000; funded + gap is 11,000,000."""
-    assert USD_PER_EUR == 1.1761
+    assert USD_PER_EUR == 1.1721
     profile = make_profile(
         capex={"amount": 10_000_000, "currency": "EUR"},
-        development_cost={"amount": 1_176_100, "currency": "USD"},
+        development_cost={"amount": 1_172_100, "currency": "USD"},
     )
     ta = record(
         "ta90", "technical_assistance", costs_covered=["development"],
@@ -188,8 +189,8 @@ def test_the_development_cost_is_converted_and_funded_on_its_own_line() -> None:
 
 
 def test_a_maximum_ticket_in_another_currency_is_converted_at_the_dated_rate() -> None:
-    """A grant of up to 7,000,000 CNY on a EUR project: 7,000,000 / 7.9989 EUR, in whole cents
-    rounded down."""
+    """A grant of up to 7,000,000 CNY on a EUR project: 7,000,000 / 8.1973 EUR (2026-01-02), in
+    whole cents rounded down."""
     grant = record("cn", "grant", co_financing=[{"rate": 1.0}], max_ticket=7_000_000,
                    ticket_currency="CNY")  # fmt: skip
     found = mixes([grant])

@@ -103,7 +103,9 @@ FX_TABLE = yaml.safe_load(
 
 def per_eur(currency: str, on: date) -> float:
     """Units of `currency` per euro in force on `on`: the latest row dated on or before it (the
-    first row before the table starts)."""
+    first row before the table starts); the euro is the table's base, one per euro."""
+    if currency == "EUR":
+        return 1.0
     rows = sorted((r for r in FX_TABLE if r["currency"] == currency), key=lambda r: r["date"])
     before = [r for r in rows if r["date"] <= on]
     return float((before[-1] if before else rows[0])["per_eur"])
