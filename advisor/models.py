@@ -270,6 +270,10 @@ class Advice(Frozen):
     as_of: date
     currency: str = "EUR"
     fx: list[FxUsed] = Field(default_factory=list)
+    advice_id: str | None = Field(
+        default=None,
+        description="the stored decision record (GET /v1/advice/{id}); null when not kept",
+    )
 
 
 class InstrumentPublic(InstrumentRecord):

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from advisor.catalogue_service import Snapshot, SnapshotCache
+from advisor.decisions import Keeper
 from advisor.settings import Settings
 
 
@@ -29,7 +30,25 @@ def get_engine_pool(request: Request) -> ThreadPoolExecutor:
     return request.app.state.engine_pool
 
 
+def get_keeper(request: Request) -> Keeper | None:
+    """The decision-record keeper, or None with ADVISOR_KEEP_ADVICE=false."""
+    if not request.app.state.settings.keep_advice:
+        return None
+    keeper = getattr(request.app.state, "keeper", None)
+    if keeper is None:
+        keeper = request.app.state.keeper = Keeper(request.app.state.db)
+    return keeper
+
+
+def get_owner(request: Request) -> str | None:
+    """Who asks: the API key's id when keys are on (set on request.state by the auth
+    dependency), None when access is open."""
+    return getattr(request.state, "api_key_id", None)
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EnginePoolDep = Annotated[ThreadPoolExecutor, Depends(get_engine_pool)]
+KeeperDep = Annotated[Keeper | None, Depends(get_keeper)]
+OwnerDep = Annotated[str | None, Depends(get_owner)]

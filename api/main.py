@@ -18,7 +18,7 @@ from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors
 from api.bodies import BodyLimits
-from api.routers import catalogue, health, match
+from api.routers import advice, catalogue, health, match
 from api.routers import jobs as jobs_router
 
 DESCRIPTION = (
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with suppress(asyncio.CancelledError):
                     await worker
             await app.state.queue.close_async()
+            if getattr(app.state, "keeper", None) is not None:
+                await asyncio.to_thread(app.state.keeper.close)  # decisions still being written
             app.state.engine_pool.shutdown(wait=False, cancel_futures=True)
             app.state.db.dispose()
             logs.event("server_stop", pid=os.getpid())
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(match.router)
+    app.include_router(advice.router)
     app.include_router(jobs_router.router)
     return app
 

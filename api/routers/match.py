@@ -4,14 +4,15 @@ import asyncio
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from advisor.advice import MAX_LIMIT, SHORT_LIST, advise
 from advisor.batch import advise_items
+from advisor.decisions import answer
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
 from api.bodies import StrictJSONRoute
-from api.deps import EnginePoolDep, SettingsDep, SnapshotDep
+from api.deps import EnginePoolDep, KeeperDep, OwnerDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(prefix="/v1", tags=["match"], route_class=StrictJSONRoute)
@@ -27,14 +28,21 @@ async def match(
     snapshot: SnapshotDep,
     settings: SettingsDep,
     pool: EnginePoolDep,
+    keeper: KeeperDep,
+    owner: OwnerDep,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="options on the short list (default 10)")
     ] = SHORT_LIST,
-) -> Advice:
+) -> Response:
     """Ranked options (a short list), what to check, the other eligible instruments, why-nots,
-    funding mixes and business models for one project."""
-    run = partial(advise, profile, snapshot, fresh=settings.naive_engine, limit=limit)
-    return await asyncio.get_running_loop().run_in_executor(pool, run)
+    funding mixes and business models for one project. The answer is kept as a decision
+    record (`advice_id`, GET /v1/advice/{id}) unless ADVISOR_KEEP_ADVICE=false."""
+    run = partial(
+        answer, profile, snapshot, keeper=keeper, owner=owner, limit=limit,
+        fresh=settings.naive_engine,
+    )  # fmt: skip
+    body = await asyncio.get_running_loop().run_in_executor(pool, run)
+    return Response(content=body, media_type="application/json")
 
 
 @router.post(
