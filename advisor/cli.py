@@ -192,5 +192,37 @@ def check_data(
     typer.echo("strict: every required field of every record is stated")
 
 
+@app.command()
+def impact(
+    base: Annotated[str, typer.Option(help="catalogue data directory or git revision (before)")],
+    head: Annotated[
+        str, typer.Option(help="catalogue data directory or git revision (after)")
+    ] = "catalogue/data",
+    golden: Annotated[Path, typer.Option(help="folder of the golden cases")] = Path("tests/golden"),
+    database: Annotated[
+        str | None, typer.Option(help="also re-answer the decisions stored in this database URL")
+    ] = None,
+    repo: Annotated[Path, typer.Option(help="git repository for revisions")] = Path("."),
+) -> None:
+    """Which answers a catalogue change changes, and the records behind each change."""
+    from advisor import impact as impacts
+
+    profiles = impacts.golden_profiles(golden)
+    if database:
+        profiles += impacts.stored_profiles(database)
+    try:
+        with (
+            impacts.catalogue_dir(base, repo=repo) as base_dir,
+            impacts.catalogue_dir(head, repo=repo) as head_dir,
+        ):
+            result = impacts.compare(
+                profiles, impacts.snapshot_of(base_dir), impacts.snapshot_of(head_dir)
+            )
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(impacts.report(result))
+
+
 if __name__ == "__main__":
     app()
