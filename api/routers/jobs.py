@@ -1,20 +1,22 @@
 """Portfolio jobs: submit many profiles, follow progress, download results (JSONL or CSV)."""
 
 import asyncio
+import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from advisor import jobs
 from advisor.errors import InvalidInput
 from advisor.models import JobRequest, JobStatus
+from advisor.reports import XLSX_MEDIA, job_xlsx
 from api.bodies import StrictJSONRoute, first_oversized
 from api.deps import SettingsDep
 from api.errors import ErrorResponse
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"], route_class=StrictJSONRoute)
-MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv", "xlsx": XLSX_MEDIA}
 
 
 @router.post(
@@ -55,7 +57,7 @@ def get_job(job_id: str, request: Request) -> JobStatus:
     responses={
         200: {
             "description": "one record per finished row, in row order",
-            "content": {"application/x-ndjson": {}, "text/csv": {}},
+            "content": {"application/x-ndjson": {}, "text/csv": {}, XLSX_MEDIA: {}},
         },
         404: {"model": ErrorResponse},
         422: {"model": ErrorResponse},
@@ -64,10 +66,21 @@ def get_job(job_id: str, request: Request) -> JobStatus:
 def job_results(
     job_id: str,
     request: Request,
-    format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
-) -> StreamingResponse:
-    """The finished rows so far, in row order (all of them once the job is done)."""
+    format: Annotated[Literal["jsonl", "csv", "xlsx"], Query()] = "jsonl",
+) -> Response:
+    """The finished rows so far, in row order (all of them once the job is done); `xlsx` gives
+    one workbook: a summary sheet, then a row per option and per mix component."""
     status = jobs.get_job(db=request.app.state.db, job_id=job_id)
+    if format == "xlsx":
+        lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt="jsonl")
+        return Response(
+            job_xlsx(json.loads(line) for line in lines),
+            media_type=XLSX_MEDIA,
+            headers={
+                "X-Job-Status": status.status,
+                "Content-Disposition": f'attachment; filename="{job_id}.xlsx"',
+            },
+        )
     lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt=format)
     return StreamingResponse(
         lines,

@@ -24,18 +24,13 @@ LESS_DEVELOPED = {"region_category": "less_developed"}
 
 
 def _app(tmp_path: Path, **settings: object) -> TestClient:
-    url = f"sqlite:///{tmp_path / 'advisor.sqlite3'}"
-    return TestClient(
-        create_app(
-            Settings(
-                database_url=url,
-                data_dir=tmp_path,
-                snapshot_ttl_seconds=0,
-                jobs_worker=False,
-                **settings,
-            )
-        )  # fmt: skip
-    )
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp_path / 'advisor.sqlite3'}",
+        "data_dir": tmp_path,
+        "snapshot_ttl_seconds": 0,
+        "jobs_worker": False,
+    }
+    return TestClient(create_app(Settings(**{**values, **settings})))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -155,3 +150,44 @@ def test_recheck_without_as_of_uses_today(app_client: TestClient) -> None:
     recheck = app_client.get(f"/v1/advice/{answer['advice_id']}/recheck").json()
     assert recheck["as_of_kept"] is False and "today" in recheck["note"]
     assert recheck["as_of_now"] == datetime.now().date().isoformat()
+
+
+def test_reports_of_a_stored_advice(app_client: TestClient) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    answer = app_client.post("/v1/match", json=profile_data(**LESS_DEVELOPED)).json()
+    base = f"/v1/advice/{answer['advice_id']}"
+    document = app_client.get(f"{base}/report.pdf", params={"lang": "zh"})
+    assert document.status_code == 200 and document.headers["content-type"] == "application/pdf"
+    assert document.content.startswith(b"%PDF")
+    book = app_client.get(f"{base}/report.xlsx")
+    assert book.status_code == 200 and "spreadsheetml" in book.headers["content-type"]
+    sheet = load_workbook(io.BytesIO(book.content))["Ranked options"]
+    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        o["instrument_id"] for o in answer["options"]
+    ]
+    assert app_client.get(f"{base}/report.pdf", params={"lang": "fr"}).status_code == 422
+    assert app_client.get(f"/v1/advice/{'0' * 32}/report.xlsx").status_code == 404
+
+
+def test_job_results_as_one_workbook(tmp_path: Path) -> None:
+    import io
+    import time
+
+    from openpyxl import load_workbook
+
+    with _app(tmp_path, jobs_worker=True) as client:
+        items = [profile_data(**LESS_DEVELOPED), {"name": "bad"}]
+        job = client.post("/v1/jobs", json={"items": items}).json()
+        deadline = time.monotonic() + 120
+        while client.get(f"/v1/jobs/{job['id']}").json()["status"] != "done":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        response = client.get(f"/v1/jobs/{job['id']}/results", params={"format": "xlsx"})
+        assert response.status_code == 200 and "spreadsheetml" in response.headers["content-type"]
+        book = load_workbook(io.BytesIO(response.content))
+        summary = list(book["Summary"].iter_rows(min_row=2, values_only=True))
+        assert [(r[0], r[2]) for r in summary] == [(1, True), (2, False)]
+        assert book["Ranked options"].max_row > 1
