@@ -23,9 +23,9 @@ pytestmark = pytest.mark.db
 LESS_DEVELOPED = {"region_category": "less_developed"}
 
 
-def _app(tmp_path: Path, **settings: object) -> TestClient:
+def _app(tmp_path: Path, database_url: str, **settings: object) -> TestClient:
     values: dict[str, object] = {
-        "database_url": f"sqlite:///{tmp_path / 'advisor.sqlite3'}",
+        "database_url": database_url,
         "data_dir": tmp_path,
         "snapshot_ttl_seconds": 0,
         "jobs_worker": False,
@@ -34,8 +34,9 @@ def _app(tmp_path: Path, **settings: object) -> TestClient:
 
 
 @pytest.fixture
-def app_client(tmp_path: Path) -> Iterator[TestClient]:
-    with _app(tmp_path) as client:
+def app_client(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
+    """The app on a fresh database (PostgreSQL when ADVISOR_TEST_DATABASE_URL is set)."""
+    with _app(tmp_path, database_url) as client:
         yield client
 
 
@@ -77,8 +78,8 @@ def test_unknown_and_malformed_ids_are_404(app_client: TestClient) -> None:
         assert response.json()["error"]["code"] == "not_found"
 
 
-def test_keep_advice_off_gives_no_id(tmp_path: Path) -> None:
-    with _app(tmp_path, keep_advice=False) as client:
+def test_keep_advice_off_gives_no_id(tmp_path: Path, database_url: str) -> None:
+    with _app(tmp_path, database_url, keep_advice=False) as client:
         answer = client.post("/v1/match", json=profile_data()).json()
         assert answer["advice_id"] is None
         with Session(client.app.state.db) as session:
@@ -172,13 +173,13 @@ def test_reports_of_a_stored_advice(app_client: TestClient) -> None:
     assert app_client.get(f"/v1/advice/{'0' * 32}/report.xlsx").status_code == 404
 
 
-def test_job_results_as_one_workbook(tmp_path: Path) -> None:
+def test_job_results_as_one_workbook(tmp_path: Path, database_url: str) -> None:
     import io
     import time
 
     from openpyxl import load_workbook
 
-    with _app(tmp_path, jobs_worker=True) as client:
+    with _app(tmp_path, database_url, jobs_worker=True) as client:
         items = [profile_data(**LESS_DEVELOPED), {"name": "bad"}]
         job = client.post("/v1/jobs", json={"items": items}).json()
         deadline = time.monotonic() + 120
@@ -191,3 +192,33 @@ def test_job_results_as_one_workbook(tmp_path: Path) -> None:
         summary = list(book["Summary"].iter_rows(min_row=2, values_only=True))
         assert [(r[0], r[2]) for r in summary] == [(1, True), (2, False)]
         assert book["Ranked options"].max_row > 1
+
+
+def test_cli_report_of_an_advice_file(
+    tmp_path: Path, app_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from advisor.cli import app
+    from advisor.settings import get_settings
+
+    answer = tmp_path / "advice.json"
+    answer.write_bytes(app_client.post("/v1/match", json=profile_data(**LESS_DEVELOPED)).content)
+    out = tmp_path / "report.xlsx"
+    url = app_client.app.state.settings.resolved_database_url()
+    monkeypatch.setenv("ADVISOR_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["report", str(answer), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes()[:2] == b"PK"  # a zip: the xlsx container
+        bad = CliRunner().invoke(app, ["report", str(answer), "-o", str(tmp_path / "r.txt")])
+        assert bad.exit_code != 0
+        stored = app_client.post("/v1/match", json=profile_data()).json()["advice_id"]
+        app_client.app.state.keeper.flush()
+        pdf_out = tmp_path / "report.pdf"
+        by_id = CliRunner().invoke(app, ["report", stored, "-o", str(pdf_out), "--lang", "zh"])
+        assert by_id.exit_code == 0, by_id.output
+        assert pdf_out.read_bytes().startswith(b"%PDF")
+    finally:
+        get_settings.cache_clear()
