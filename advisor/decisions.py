@@ -210,7 +210,7 @@ def answer(
     advice_id = new_id()
     body = render(advice.model_copy(update={"advice_id": advice_id}))
     keeper.submit(
-        advice_id=advice_id, profile=profile.model_dump(mode="json", exclude_none=True),
+        advice_id=advice_id, profile=profile.model_dump(mode="json", exclude_unset=True),
         body=body, snapshot=snapshot, ruleset_version=advice.ruleset_version,
         as_of=advice.as_of, as_of_given=profile.as_of is not None, owner=owner,
     )  # fmt: skip

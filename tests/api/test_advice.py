@@ -222,3 +222,13 @@ def test_cli_report_of_an_advice_file(
         assert pdf_out.read_bytes().startswith(b"%PDF")
     finally:
         get_settings.cache_clear()
+
+
+def test_impact_reads_the_stored_decisions(app_client: TestClient) -> None:
+    from advisor.impact import stored_profiles
+
+    data = profile_data(**LESS_DEVELOPED)
+    advice_id = app_client.post("/v1/match", json=data).json()["advice_id"]
+    app_client.app.state.keeper.flush()
+    stored = dict(stored_profiles(app_client.app.state.settings.resolved_database_url()))
+    assert stored[f"advice {advice_id}"] == data  # the profile as sent (no field was null)
