@@ -317,6 +317,10 @@ class Advice(Frozen):
     currency: str = "EUR"
     fx: list[FxUsed] = Field(default_factory=list)
     coverage: CoverageOut | None = None
+    advice_id: str | None = Field(
+        default=None,
+        description="the stored decision record (GET /v1/advice/{id}); null when not kept",
+    )
 
 
 class InstrumentPublic(InstrumentRecord):

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     gzip_min_bytes: int = Field(
         default=1024, ge=0, description="responses at least this large are gzip-compressed"
     )
+    keep_advice: bool = Field(
+        default=True,
+        description="store every /v1/match answer as a decision record (GET /v1/advice/{id})",
+    )
     gzip_level: int = Field(default=6, ge=1, le=9, description="gzip compression level")
     auth: Literal["auto", "none", "keys", "all"] = Field(
         default="auto",

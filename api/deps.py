@@ -8,7 +8,9 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from advisor.catalogue_service import Snapshot, SnapshotCache
+from advisor.decisions import Keeper
 from advisor.settings import Settings
+from api.auth import MatchCaller
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -29,7 +31,26 @@ def get_engine_pool(request: Request) -> ThreadPoolExecutor:
     return request.app.state.engine_pool
 
 
+def get_keeper(request: Request) -> Keeper | None:
+    """The decision-record keeper, or None with ADVISOR_KEEP_ADVICE=false."""
+    if not request.app.state.settings.keep_advice:
+        return None
+    keeper = getattr(request.app.state, "keeper", None)
+    if keeper is None:
+        keeper = request.app.state.keeper = Keeper(request.app.state.db)
+    return keeper
+
+
+def get_owner(caller: MatchCaller) -> str | None:
+    """Who asks, for decision records: the API key's id where matching needs a key
+    (ADVISOR_AUTH=all: a record is then readable only with the key that asked), else None
+    (open, as /v1/match itself; ids are random UUIDs)."""
+    return caller.key_id
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EnginePoolDep = Annotated[ThreadPoolExecutor, Depends(get_engine_pool)]
+KeeperDep = Annotated[Keeper | None, Depends(get_keeper)]
+OwnerDep = Annotated[str | None, Depends(get_owner)]

@@ -4,6 +4,7 @@ On start it migrates the database schema and seeds the catalogue if the data fil
 not there yet, so the embedded SQLite default works on first start with no other step.
 """
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors, page
 from api.bodies import BodyLimits
-from api.routers import catalogue, coverage, health, match
+from api.routers import advice, catalogue, coverage, health, match
 from api.routers import jobs as jobs_router
 from api.served_by import ServedBy
 
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.jobs.close()
+            if getattr(app.state, "keeper", None) is not None:
+                await asyncio.to_thread(app.state.keeper.close)  # decisions still being written
             app.state.engine_pool.shutdown(wait=False, cancel_futures=True)
             batchwork.stop_pool(app.state.batch_pool)
             app.state.db.dispose()
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue.router)
     app.include_router(coverage.router)
     app.include_router(match.router)
+    app.include_router(advice.router)
     app.include_router(jobs_router.router)
     page.install(app, settings)  # the page at /, offline /docs and /redoc, CORS (outermost)
     return app

@@ -4,7 +4,7 @@ import asyncio
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from advisor import jobs, keys
 from advisor.errors import InvalidInput
 from advisor.models import JobRequest, JobStatus
+from advisor.reports import XLSX_MEDIA, job_xlsx
 from api.auth import Caller, JobsCaller, KeyFirstRoute
 from api.bodies import first_oversized, strict_loads
 from api.deps import SettingsDep
@@ -23,7 +24,7 @@ router = APIRouter(
     route_class=KeyFirstRoute,
     responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
 )
-MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv", "xlsx": XLSX_MEDIA}
 JOB_BODY = {
     "requestBody": {
         "required": True,
@@ -118,7 +119,7 @@ def cancel_job(job_id: str, request: Request, caller: JobsCaller) -> JobStatus:
     responses={
         200: {
             "description": "one record per finished row, in row order",
-            "content": {"application/x-ndjson": {}, "text/csv": {}},
+            "content": {"application/x-ndjson": {}, "text/csv": {}, XLSX_MEDIA: {}},
         },
         404: {"model": ErrorResponse},
         422: {"model": ErrorResponse},
@@ -128,11 +129,22 @@ def job_results(
     job_id: str,
     request: Request,
     caller: JobsCaller,
-    format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
-) -> StreamingResponse:
-    """The finished rows so far, in row order (all of them once the job is done)."""
+    format: Annotated[Literal["jsonl", "csv", "xlsx"], Query()] = "jsonl",
+) -> Response:
+    """The finished rows so far, in row order (all of them once the job is done); `xlsx` gives
+    one workbook: a summary sheet, then a row per option and per mix component."""
     owner = caller.key_id
     status = jobs.get_job(db=request.app.state.db, job_id=job_id, owner=owner)
+    if format == "xlsx":
+        lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt="jsonl", owner=owner)
+        return Response(
+            job_xlsx(json.loads(line) for text in lines for line in text.splitlines()),
+            media_type=XLSX_MEDIA,
+            headers={
+                "X-Job-Status": status.status,
+                "Content-Disposition": f'attachment; filename="{job_id}.xlsx"',
+            },
+        )
     lines = jobs.results(db=request.app.state.db, job_id=job_id, fmt=format, owner=owner)
     return StreamingResponse(
         lines,

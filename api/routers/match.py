@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from advisor import batchwork, keys
-from advisor.advice import MAX_LIMIT, SHORT_LIST, advise
+from advisor.advice import MAX_LIMIT, SHORT_LIST
+from advisor.decisions import answer
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
 from api.auth import JobsCaller, KeyFirstRoute, MatchCaller
-from api.deps import EnginePoolDep, SettingsDep, SnapshotDep
+from api.deps import EnginePoolDep, KeeperDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(
@@ -32,15 +33,21 @@ async def match(
     snapshot: SnapshotDep,
     settings: SettingsDep,
     pool: EnginePoolDep,
-    _caller: MatchCaller,
+    caller: MatchCaller,
+    keeper: KeeperDep,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="options on the short list (default 10)")
     ] = SHORT_LIST,
-) -> Advice:
+) -> Response:
     """Ranked options (a short list), what to check, the other eligible instruments, why-nots,
-    funding mixes and business models for one project."""
-    run = partial(advise, profile, snapshot, fresh=settings.naive_engine, limit=limit)
-    return await asyncio.get_running_loop().run_in_executor(pool, run)
+    funding mixes and business models for one project. The answer is kept as a decision
+    record (`advice_id`, GET /v1/advice/{id}) unless ADVISOR_KEEP_ADVICE=false."""
+    run = partial(
+        answer, profile, snapshot, keeper=keeper, owner=caller.key_id, limit=limit,
+        fresh=settings.naive_engine,
+    )  # fmt: skip
+    body = await asyncio.get_running_loop().run_in_executor(pool, run)
+    return Response(content=body, media_type="application/json")
 
 
 @router.post(

@@ -1,0 +1,257 @@
+"""Decision records: every advice the API gives, kept with what it rested on.
+
+`advice_record` holds one row per answer: the profile as sent, the catalogue revision, the
+ruleset version, `as_of` (and whether the caller gave it), when it was made, who asked (`owner`,
+an API key id, or None when keys are off) and the exact response bytes, zlib-compressed, so that
+`GET /v1/advice/{id}` returns the answer byte for byte. `advice_catalogue` keeps, once per
+catalogue revision, the instrument and business-model records that revision held (compressed),
+so a recheck can name the field of a record that changed since.
+
+Access: `owner=None` is open (auth off); otherwise a record is visible to its owner only, and
+to anyone else it does not exist (404, so ids cannot be probed).
+"""
+
+import hashlib
+import json
+import re
+import threading
+import uuid
+import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, LargeBinary
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Field, Session, SQLModel
+
+from advisor import logs
+from advisor.advice import SHORT_LIST, advise
+from advisor.errors import NotFound
+from advisor.models import Advice, ProjectProfile
+from catalogue.schema import dump
+from catalogue.snapshot import Snapshot
+
+ADVICE_ID = re.compile(r"[0-9a-f]{32}")
+LEVEL = 1  # zlib level: the body is kept, not shipped; level 1 is ~5x faster than 6, ~10% larger
+
+
+class AdviceRecordBase(SQLModel):
+    id: str = Field(primary_key=True, max_length=32)
+    created_at: datetime
+    as_of: date
+    as_of_given: bool
+    catalogue_revision: str = Field(max_length=64, index=True)
+    ruleset_version: str = Field(max_length=32)
+    owner: str | None = Field(default=None, max_length=64, index=True)
+
+
+class AdviceRecord(AdviceRecordBase, table=True):
+    __tablename__ = "advice_record"
+
+    profile: bytes = Field(sa_type=LargeBinary)  # compressed JSON, as the caller sent it
+    body: bytes = Field(sa_type=LargeBinary)  # compressed response bytes, exactly as sent
+
+
+class AdviceCatalogue(SQLModel, table=True):
+    """The records one catalogue revision held, kept once for the decisions made on it."""
+
+    __tablename__ = "advice_catalogue"
+
+    revision: str = Field(primary_key=True, max_length=64)
+    records: bytes = Field(sa_type=LargeBinary)  # compressed {"instruments": {id: record}, ...}
+    created_at: datetime
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def pack(data: bytes) -> bytes:
+    return zlib.compress(data, LEVEL)
+
+
+def unpack(data: bytes) -> bytes:
+    return zlib.decompress(data)
+
+
+def catalogue_records(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
+    """{"instruments": {id: record}, "business_models": {id: record}} of a snapshot."""
+    return {
+        "instruments": {r.id: dump(r) for r in snapshot.instruments},
+        "business_models": {m.id: dump(m) for m in snapshot.business_models},
+    }
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def render(advice: Advice) -> bytes:
+    """The response bytes, exactly as the API's JSON responses render them (starlette's
+    JSONResponse: UTF-8, no ASCII escaping, compact separators)."""
+    return json.dumps(
+        advice.model_dump(mode="json"), ensure_ascii=False, allow_nan=False, indent=None,
+        separators=(",", ":"),
+    ).encode("utf-8")  # fmt: skip
+
+
+class Keeper:
+    """Stores decisions for one database, off the request path: one writer thread takes them
+    in order; a read of an id still being written waits for it. Remembers which revisions'
+    records it has already kept."""
+
+    def __init__(self, db: Engine) -> None:
+        self.db = db
+        self._kept_revisions: set[str] = set()
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="advisor-records")
+        self._pending: dict[str, Future[None]] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, **record: Any) -> None:
+        advice_id = record["advice_id"]
+        with self._lock:
+            future = self._writer.submit(self._keep_logged, **record)
+            self._pending[advice_id] = future
+        future.add_done_callback(lambda _f: self._forget(advice_id))
+
+    def _forget(self, advice_id: str) -> None:
+        with self._lock:
+            self._pending.pop(advice_id, None)
+
+    def _keep_logged(self, **record: Any) -> None:
+        try:
+            self.keep(**record)
+        except SQLAlchemyError as exc:  # the answer was given; losing its record is logged
+            logs.event("advice_not_kept", advice_id=record["advice_id"], error=str(exc)[:300])
+
+    def wait(self, advice_id: str, timeout: float = 10.0) -> None:
+        """Until `advice_id`, if this process is still writing it, is written."""
+        with self._lock:
+            future = self._pending.get(advice_id)
+        if future is not None:
+            with suppress(Exception):
+                future.result(timeout=timeout)
+
+    def flush(self, timeout: float = 30.0) -> None:
+        with self._lock:
+            futures = list(self._pending.values())
+        for future in futures:
+            with suppress(Exception):
+                future.result(timeout=timeout)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+
+    def keep(
+        self,
+        *,
+        advice_id: str,
+        profile: dict[str, Any],
+        body: bytes,
+        snapshot: Snapshot,
+        ruleset_version: str,
+        as_of: date,
+        as_of_given: bool,
+        owner: str | None,
+    ) -> None:
+        row = AdviceRecord(
+            id=advice_id,
+            created_at=datetime.now(UTC),
+            as_of=as_of,
+            as_of_given=as_of_given,
+            catalogue_revision=snapshot.revision,
+            ruleset_version=ruleset_version,
+            owner=owner,
+            profile=pack(json.dumps(profile, separators=(",", ":")).encode()),
+            body=pack(body),
+        )
+        with Session(self.db) as session:
+            session.add(row)
+            session.commit()
+        self._keep_catalogue(snapshot)
+
+    def _keep_catalogue(self, snapshot: Snapshot) -> None:
+        if snapshot.revision in self._kept_revisions:
+            return
+        with Session(self.db) as session:
+            if session.get(AdviceCatalogue, snapshot.revision) is None:
+                data = json.dumps(catalogue_records(snapshot), separators=(",", ":")).encode()
+                session.add(
+                    AdviceCatalogue(
+                        revision=snapshot.revision,
+                        records=zlib.compress(data, 6),
+                        created_at=datetime.now(UTC),
+                    )
+                )
+                try:
+                    session.commit()
+                except IntegrityError:  # another process kept it first
+                    session.rollback()
+        self._kept_revisions.add(snapshot.revision)
+
+
+def answer(
+    profile: ProjectProfile,
+    snapshot: Snapshot,
+    *,
+    keeper: Keeper | None,
+    owner: str | None = None,
+    limit: int = SHORT_LIST,
+    fresh: bool = False,
+) -> bytes:
+    """The /v1/match answer as response bytes; with a keeper, it carries an `advice_id` and is
+    kept (written by the keeper's thread, after the answer is on its way)."""
+    advice = advise(profile, snapshot, fresh=fresh, limit=limit)
+    if keeper is None:
+        return render(advice)
+    advice_id = new_id()
+    body = render(advice.model_copy(update={"advice_id": advice_id}))
+    keeper.submit(
+        advice_id=advice_id, profile=profile.model_dump(mode="json", exclude_unset=True),
+        body=body, snapshot=snapshot, ruleset_version=advice.ruleset_version,
+        as_of=advice.as_of, as_of_given=profile.as_of is not None, owner=owner,
+    )  # fmt: skip
+    return body
+
+
+def get_record(
+    *, db: Engine, advice_id: str, owner: str | None = None, keeper: Keeper | None = None
+) -> AdviceRecord:
+    """The stored decision, if it exists and `owner` may see it (None: access is open)."""
+    row = None
+    if keeper is not None and ADVICE_ID.fullmatch(advice_id):
+        keeper.wait(advice_id)
+    if ADVICE_ID.fullmatch(advice_id):
+        with Session(db) as session:
+            row = session.get(AdviceRecord, advice_id)
+    if row is None or (owner is not None and row.owner != owner):
+        raise NotFound(f"no advice with id {advice_id[:64]!r}", field="advice_id")
+    return row
+
+
+def get_body(
+    *, db: Engine, advice_id: str, owner: str | None = None, keeper: Keeper | None = None
+) -> bytes:
+    """The answer exactly as it was given."""
+    return unpack(get_record(db=db, advice_id=advice_id, owner=owner, keeper=keeper).body)
+
+
+def get_profile(record: AdviceRecord) -> dict[str, Any]:
+    return json.loads(unpack(record.profile))
+
+
+def old_catalogue(*, db: Engine, revision: str) -> dict[str, dict[str, Any]] | None:
+    """The records a past revision held, when a decision made on it kept them."""
+    with Session(db) as session:
+        row = session.get(AdviceCatalogue, revision)
+    return json.loads(zlib.decompress(row.records)) if row else None
+
+
+def all_ids(*, db: Engine) -> list[str]:
+    from sqlmodel import select
+
+    with Session(db) as session:
+        return list(session.exec(select(AdviceRecord.id).order_by(AdviceRecord.created_at)).all())
