@@ -112,6 +112,26 @@ def test_fill_the_form_and_get_ranked_sourced_options_mixes_and_models(
     assert shared == EXAMPLE
 
 
+def test_the_answer_links_its_reports_and_rechecks_itself(page, server: Server, shot) -> None:  # type: ignore[no-untyped-def]
+    """The kept decision record: its PDF and XLSX reports, and a recheck that, with the same
+    catalogue and rules, finds nothing changed."""
+    _open(page, server)
+    _fill_example_by_hand(page)
+    page.click("#submit")
+    _wait_for_answer(page)
+    record = page.locator(".advice .record")
+    assert record.count() == 1
+    for selector, media in ((".report-pdf", "application/pdf"), (".report-xlsx", "spreadsheetml")):
+        href = record.locator(selector).get_attribute("href")
+        assert href and href.startswith("/v1/advice/") and "lang=en" in href
+        report = httpx.get(server.url + href, timeout=120)
+        assert report.status_code == 200 and media in report.headers["content-type"]
+    record.locator("button.recheck").click()
+    page.wait_for_selector(".recheck-out .recheck-same", timeout=TIMEOUT)
+    shot(page, "recheck")
+    assert "Nothing has changed" in record.locator(".recheck-out").inner_text()
+
+
 def test_switch_to_chinese_and_the_choice_persists(page, server: Server, shot) -> None:  # type: ignore[no-untyped-def]
     erdf_zh = httpx.get(f"{server.url}/v1/instruments/{ERDF}").json()["name_zh"]
     _open(page, server)

@@ -112,6 +112,13 @@ export const TEXT = {
     csvEmpty: "The file holds no rows.",
     apiKey: "API key (only if the service asks for one)",
     settings: "Connection",
+    record: "Decision record",
+    recordId: "Kept as",
+    reportPdf: "Report (PDF)",
+    reportXlsx: "Spreadsheet (XLSX)",
+    recheck: "Recheck against today's catalogue",
+    recheckSame: "Nothing has changed since this answer.",
+    recheckChanged: "Changed since this answer:",
   },
   zh: {
     title: "资金顾问",
@@ -221,6 +228,13 @@ export const TEXT = {
     csvEmpty: "文件中没有数据行。",
     apiKey: "API 密钥（仅当服务要求时）",
     settings: "连接",
+    record: "决策记录",
+    recordId: "记录编号",
+    reportPdf: "报告（PDF）",
+    reportXlsx: "电子表格（XLSX）",
+    recheck: "按今天的目录重新核对",
+    recheckSame: "自本次回答以来没有变化。",
+    recheckChanged: "自本次回答以来的变化：",
   },
 };
 

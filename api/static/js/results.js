@@ -2,6 +2,7 @@
 // stacked bars (inline SVG), business models, warnings, coverage and what the answer rests on.
 // Also the side-by-side comparison of two variants.
 
+import { get } from "./api.js";
 import { el, money, svg } from "./dom.js";
 import { code, t } from "./i18n.js";
 
@@ -283,12 +284,67 @@ function section(lang, key, cls, children, empty) {
   );
 }
 
+function recheckResult(lang, result) {
+  if (!result.changed) return el("p", { class: "recheck-same" }, `${t(lang, "recheckSame")} (${result.note})`);
+  return el(
+    "div",
+    { class: "recheck-changes" },
+    el("p", {}, `${t(lang, "recheckChanged")} (${result.note})`),
+    el(
+      "ul",
+      {},
+      result.changes.map((c) =>
+        el(
+          "li",
+          { "data-change": c.what },
+          el("strong", {}, code(lang, c.what)),
+          ` ${c.instrument_id || c.mix_id || ""}`,
+          c.behind.length ? ` — ${c.behind.map((b) => b.text).join("; ")}` : "",
+        ),
+      ),
+    ),
+  );
+}
+
+// the kept decision record: its reports and a recheck against today's catalogue and rules
+function record(lang, advice) {
+  if (!advice.advice_id) return null;
+  const id = encodeURIComponent(advice.advice_id);
+  const out = el("div", { class: "recheck-out", "aria-live": "polite" });
+  const button = el("button", { type: "button", class: "recheck" }, t(lang, "recheck"));
+  button.addEventListener("click", async () => {
+    out.replaceChildren(el("p", {}, t(lang, "working")));
+    try {
+      out.replaceChildren(recheckResult(lang, await get(`/v1/advice/${id}/recheck`)));
+    } catch (error) {
+      out.replaceChildren(el("p", { class: "error" }, error.message));
+    }
+  });
+  return el(
+    "section",
+    { class: "record" },
+    el("h3", {}, t(lang, "record")),
+    el(
+      "p",
+      {},
+      `${t(lang, "recordId")} ${advice.advice_id} · `,
+      el("a", { href: `/v1/advice/${id}/report.pdf?lang=${lang}`, class: "report-pdf" }, t(lang, "reportPdf")),
+      " · ",
+      el("a", { href: `/v1/advice/${id}/report.xlsx?lang=${lang}`, class: "report-xlsx" }, t(lang, "reportXlsx")),
+      " · ",
+      button,
+    ),
+    out,
+  );
+}
+
 export function renderAdvice(lang, names, profile, advice) {
   return el(
     "div",
     { class: "advice" },
     el("h2", { id: "answer-title", tabindex: "-1" }, `${t(lang, "answerFor")} ${profile.name || ""}`),
     restsOn(lang, advice),
+    record(lang, advice),
     advice.warnings.length
       ? el("section", { class: "warnings", role: "note" }, el("h3", {}, t(lang, "warnings")), el("ul", {}, advice.warnings.map((w) => el("li", {}, w))))
       : null,
