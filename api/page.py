@@ -9,7 +9,9 @@ origins call the API from a browser: preflights answer 200 with the CORS headers
 listed gets none.
 """
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -25,6 +27,7 @@ from api.errors import error_response
 
 STATIC = Path(__file__).parent / "static"
 VENDOR = "/static/vendor"
+FAVICON = f"{VENDOR}/swagger-ui/favicon-32x32.png"
 # The browser itself refuses to load anything from another host (belt and braces: the page and
 # the vendored documentation ask for nothing outside this server, tests/page checks it).
 _COMMON = "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
@@ -81,31 +84,20 @@ def install(app: FastAPI, settings: Settings) -> None:
             headers={"Content-Security-Policy": PAGE_CSP},
         )
 
-    @app.get("/docs", include_in_schema=False)
-    def swagger_ui() -> HTMLResponse:
-        html = get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} - Swagger UI",
-            swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
-            swagger_favicon_url=f"{VENDOR}/swagger-ui/favicon-32x32.png",
-            # no schema validator badge: it would send the schema to another host
-            swagger_ui_parameters={"validatorUrl": None},
-        )
-        html.headers["Content-Security-Policy"] = DOCS_CSP
-        return html
-
-    @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
-        html = get_redoc_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js",
-            redoc_favicon_url=f"{VENDOR}/swagger-ui/favicon-32x32.png",
-            with_google_fonts=False,
-        )
-        html.headers["Content-Security-Policy"] = DOCS_CSP
-        return html
+    _docs_page(
+        app, "/docs", "swagger_ui", get_swagger_ui_html, "Swagger UI",
+        swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
+        swagger_favicon_url=FAVICON,
+        # no schema validator badge: it would send the schema to another host
+        swagger_ui_parameters={"validatorUrl": None},
+    )  # fmt: skip
+    _docs_page(
+        app, "/redoc", "redoc", get_redoc_html, "ReDoc",
+        redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js",
+        redoc_favicon_url=FAVICON,
+        with_google_fonts=False,
+    )  # fmt: skip
 
     origins = settings.cors_origin_list()
     if origins:
@@ -117,3 +109,25 @@ def install(app: FastAPI, settings: Settings) -> None:
             expose_headers=["X-Job-Status", "Content-Disposition"],
             max_age=600,
         )
+
+
+def _docs_page(
+    app: FastAPI,
+    path: str,
+    name: str,
+    render: Callable[..., HTMLResponse],
+    viewer: str,
+    **options: Any,
+) -> None:
+    """Serve at PATH the documentation VIEWER renders (FastAPI's `render`) for the app's OpenAPI
+    schema, with the viewer's OPTIONS (its vendored scripts), under the docs' security policy."""
+
+    @app.get(path, include_in_schema=False, name=name)
+    def docs() -> HTMLResponse:
+        html = render(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - {viewer}",
+            **options,
+        )
+        html.headers["Content-Security-Policy"] = DOCS_CSP
+        return html
