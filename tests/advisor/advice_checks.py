@@ -1,42 +1,23 @@
 """What every advice must satisfy, checked against oracles from the profile and the law.
 
-The oracles never read the mix or option under test: the dated reference-rate table is read here
-from catalogue/data/fx_rates.yaml, and the co-financing rate that applies is docs/eligibility.md
-section 3, written out below independently of rules/ceilings.py. Used by the property tests
-(test_properties.py) and by the co-financing rate table of the law (test_co_financing_rates.py).
+The oracles never read the mix or option under test: the dated reference-rate table is read
+from catalogue/data/fx_rates.yaml (tests/rate_table.py), and the co-financing rate that applies
+is docs/eligibility.md section 3, written out below independently of rules/ceilings.py. Used by
+the property tests (test_properties.py) and by the co-financing rate table of the law
+(test_co_financing_rates.py).
 """
 
 import math
-from datetime import date
-from pathlib import Path
 
 import pytest
-import yaml
 
 from advisor.models import Advice, ProjectProfile
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
 from rules.ceilings import GRANT_KINDS
+from tests.rate_table import in_currency
 
-# --- oracles: the dated rate table and the applicable clause -------------------------------
-
-FX_TABLE = yaml.safe_load(
-    (Path(__file__).resolve().parents[2] / "catalogue" / "data" / "fx_rates.yaml").read_text()
-)
-
-
-def per_eur(currency: str, on: date) -> float:
-    """Units of `currency` per euro in force on `on`: the latest row dated on or before it (the
-    first row before the table starts); the euro is the table's base, one per euro."""
-    if currency == "EUR":
-        return 1.0
-    rows = sorted((r for r in FX_TABLE if r["currency"] == currency), key=lambda r: r["date"])
-    before = [r for r in rows if r["date"] <= on]
-    return float((before[-1] if before else rows[0])["per_eur"])
-
-
-def in_currency(amount: float, unit: str, currency: str, on: date) -> float:
-    return amount / per_eur(unit, on) * per_eur(currency, on)
+# --- oracles: the cost bases at the dated rates, and the applicable clause ----------------
 
 
 def cost_bases(profile: ProjectProfile) -> dict[str, int]:

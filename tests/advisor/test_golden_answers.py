@@ -9,15 +9,14 @@ top 3 options citing only the generic seed lines (§3.2.6.1 L1512, §3.2.1 L1374
 """
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
-from tests.golden.expectations import AMOUNT_KEYS, CASES, CATALOGUE, INSTRUMENTS, case_id
-
-FX = yaml.safe_load((CATALOGUE / "fx_rates.yaml").read_text(encoding="utf-8"))
+from tests.golden.expectations import AMOUNT_KEYS, CASES, INSTRUMENTS, case_id
+from tests.rate_table import in_currency
 
 GENERIC_SEED_LINES = re.compile(r"\bL(1512|1374)\b")
 # Enterprise debt that counts against China's project-capital rule; local-government bonds are
@@ -25,18 +24,8 @@ GENERIC_SEED_LINES = re.compile(r"\bL(1512|1374)\b")
 ENTERPRISE_BONDS = {"cn_corporate_bond", "cn_green_bond", "green_bond", "eu_green_bond"}
 
 
-def _per_eur(currency: str, on: str) -> float:
-    if currency == "EUR":
-        return 1.0  # the table's base currency
-    rows = sorted((r for r in FX if r["currency"] == currency), key=lambda r: str(r["date"]))
-    dated = [r for r in rows if str(r["date"]) <= on] or rows[:1]
-    return float(dated[-1]["per_eur"])
-
-
-def _convert(amount: float, from_cur: str, to_cur: str, on: str) -> float:
-    if from_cur == to_cur:
-        return amount
-    return amount / _per_eur(from_cur, on) * _per_eur(to_cur, on)
+def _convert(amount: float, from_cur: str, to_cur: str, on: date) -> float:
+    return amount if from_cur == to_cur else in_currency(amount, from_cur, to_cur, on)
 
 
 def _advice(client: TestClient, case: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +36,7 @@ def _advice(client: TestClient, case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _total(case: dict[str, Any], currency: str) -> float:
-    profile, on = case["profile"], case["as_of"].isoformat()
+    profile, on = case["profile"], case["as_of"]
     total = _convert(profile["capex"]["amount"], profile["capex"]["currency"], currency, on)
     dev = profile.get("development_cost")
     if dev:
@@ -111,7 +100,7 @@ def _check_expectations(case: dict[str, Any], advice: dict[str, Any]) -> list[st
     also = {e["instrument_id"] for e in advice.get("also_eligible") or []}
     excluded = {e["instrument_id"]: e for e in advice["excluded"]}
     in_mix = {c["instrument_id"] for m in advice.get("mixes") or [] for c in m["components"]}
-    on = case["as_of"].isoformat()
+    on = case["as_of"]
 
     for iid, why in (case.get("forbid") or {}).items():
         where = [
