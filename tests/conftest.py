@@ -42,13 +42,19 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """A fresh database: PostgreSQL when ADVISOR_TEST_DATABASE_URL is set, else SQLite."""
+def fresh_database_url(folder: Path) -> str:
+    """A fresh database: PostgreSQL (emptied) when ADVISOR_TEST_DATABASE_URL is set, else SQLite
+    in `folder`."""
     if TEST_DATABASE_URL:
         _reset_postgres(TEST_DATABASE_URL)
         return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path / 'advisor.sqlite3'}"
+    return f"sqlite:///{folder / 'advisor.sqlite3'}"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A fresh database: PostgreSQL when ADVISOR_TEST_DATABASE_URL is set, else SQLite."""
+    return fresh_database_url(tmp_path)
 
 
 @pytest.fixture
@@ -63,11 +69,7 @@ def db(database_url: str) -> Iterator[Engine]:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The real app on its own database (module-scoped: the catalogue is read-only here)."""
-    if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
-        url = TEST_DATABASE_URL
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'advisor.sqlite3'}"
+    url = fresh_database_url(tmp_path_factory.mktemp("api"))
     app = create_app(Settings(database_url=url, data_dir=tmp_path_factory.mktemp("data")))
     with TestClient(app) as test_client:
         yield test_client

@@ -20,12 +20,10 @@ pytestmark = pytest.mark.db
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.conftest import TEST_DATABASE_URL, _reset_postgres
+    from tests.conftest import fresh_database_url
 
-    if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
     folder: Path = tmp_path_factory.mktemp("server")
-    url = TEST_DATABASE_URL or f"sqlite:///{folder / 'advisor.sqlite3'}"
+    url = fresh_database_url(folder)
     app = create_app(Settings(database_url=url, data_dir=folder))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

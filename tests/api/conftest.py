@@ -7,15 +7,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.auth_helpers import client_for
-from tests.conftest import TEST_DATABASE_URL, _reset_postgres
+from tests.conftest import fresh_database_url
 
 
 @pytest.fixture(scope="module")
 def keys_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('auth') / 'advisor.sqlite3'}"
+    return fresh_database_url(tmp_path_factory.mktemp("auth"))
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from advisor.settings import Settings
 from api.bodies import strict_loads
 from api.main import create_app
 from tests.builders import profile_data
-from tests.conftest import TEST_DATABASE_URL, _reset_postgres
+from tests.conftest import fresh_database_url
 
 pytestmark = pytest.mark.db
 LIMITS = {"max_body_bytes": 4096, "max_batch_body_bytes": 16384, "max_job_body_bytes": 32768}
@@ -24,9 +24,7 @@ LIMITS = {"max_body_bytes": 4096, "max_batch_body_bytes": 16384, "max_job_body_b
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = Path(tmp_path_factory.mktemp("bodies"))
-    url = TEST_DATABASE_URL or f"sqlite:///{tmp / 'advisor.sqlite3'}"
-    if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
+    url = fresh_database_url(tmp)
     settings = Settings(database_url=url, data_dir=tmp, jobs_worker=False, **LIMITS)
     with TestClient(create_app(settings)) as client:
         yield client

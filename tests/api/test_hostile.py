@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from advisor.settings import Settings
 from api.main import create_app
 from tests.builders import profile_data
-from tests.conftest import TEST_DATABASE_URL, _reset_postgres
+from tests.conftest import fresh_database_url
 
 pytestmark = pytest.mark.db
 JOB = "00000000-0000-4000-8000-000000000000"
@@ -25,9 +25,7 @@ JOB = "00000000-0000-4000-8000-000000000000"
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = Path(tmp_path_factory.mktemp("hostile"))
-    url = TEST_DATABASE_URL or f"sqlite:///{tmp / 'advisor.sqlite3'}"
-    if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
+    url = fresh_database_url(tmp)
     app = create_app(Settings(database_url=url, data_dir=tmp, jobs_worker=False))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
