@@ -470,3 +470,22 @@ def test_the_same_short_list_gives_the_same_mixes_in_any_order_after_any_other_s
     thread.start()
     thread.join()
     assert elsewhere == [reference]
+
+
+def test_repair_keeps_a_loan_cut_to_exactly_its_minimum_ticket() -> None:
+    """80,000 of debt against a cap of 65,000: the smaller loan is cut to 15,000, which is its
+    minimum ticket, so it stays."""
+    parts = [
+        usable("big", "loan", 50_000, 50_000, debt=True),
+        usable("small", "loan", 30_000, 30_000, min_ticket=15_000, debt=True),
+        usable("grant", "grant", 20_000, 20_000),
+    ]
+    assert repaired([0.5, 0.3, 0.2], parts, debt_cap=65_000) == {
+        "big": 50_000, "small": 15_000, "grant": 20_000,
+    }  # fmt: skip
+
+
+def test_a_delivery_tool_ranked_first_leaves_the_others_usable() -> None:
+    """An ITI ranked above a 50% grant carries no money; the grant still funds 5,000,000."""
+    found = mixes([record("iti", "delivery_tool"), eu_grant("g50", 0.5)])
+    assert shapes(found) == [{("g50", "investment"): 5_000_000 * M}]
