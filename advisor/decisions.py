@@ -30,7 +30,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from advisor import logs
 from advisor.advice import SHORT_LIST, advise
-from advisor.detail import DEFAULT, Detail, as_detail, dumps, lean_data
+from advisor.detail import DEFAULT, Detail, as_detail, to_json
 from advisor.errors import NotFound
 from advisor.models import Advice, ProjectProfile
 from catalogue.schema import dump
@@ -93,9 +93,8 @@ def record_hash(record: dict[str, Any]) -> str:
 
 
 def render(advice: Advice) -> bytes:
-    """The response bytes, exactly as the API's JSON responses render them (starlette's
-    JSONResponse: UTF-8, no ASCII escaping, compact separators)."""
-    return dumps(advice.model_dump(mode="json"))
+    """The full answer's response bytes, as /v1/match writes them (advisor/detail.py)."""
+    return to_json(advice)
 
 
 class Keeper:
@@ -206,19 +205,18 @@ def answer(
     """The /v1/match answer as response bytes, lean or full (advisor/detail.py); with a
     keeper, it carries an `advice_id` and its full form is kept (written by the keeper's
     thread, after the answer is on its way): `GET /v1/advice/{id}` gives back either form."""
-    data = advise(profile, snapshot, fresh=fresh, limit=limit).model_dump(mode="json")
+    advice = advise(profile, snapshot, fresh=fresh, limit=limit)
     if keeper is None:
-        return dumps(data if detail == "full" else lean_data(data))
+        return to_json(advice, detail)
     advice_id = new_id()
-    data["advice_id"] = advice_id  # the key is there (None): it keeps its place
-    full = dumps(data)
+    advice = advice.model_copy(update={"advice_id": advice_id})
+    full = to_json(advice)
     keeper.submit(
         advice_id=advice_id, profile=profile.model_dump(mode="json", exclude_unset=True),
-        body=full, snapshot=snapshot, ruleset_version=data["ruleset_version"],
-        as_of=date.fromisoformat(data["as_of"]), as_of_given=profile.as_of is not None,
-        owner=owner,
+        body=full, snapshot=snapshot, ruleset_version=advice.ruleset_version,
+        as_of=advice.as_of, as_of_given=profile.as_of is not None, owner=owner,
     )  # fmt: skip
-    return full if detail == "full" else dumps(lean_data(data))
+    return full if detail == "full" else to_json(advice, "lean")
 
 
 def get_record(
