@@ -56,7 +56,8 @@ def _client(
     base: str, path: str, headers: dict[str, str], bodies: list[dict], first: int,  # type: ignore[type-arg]
     start_at: float, stop_at: float, out: "multiprocessing.Queue[object]",
 ) -> None:  # fmt: skip
-    """One closed-loop client: (latencies in seconds, errors, error notes, sizes)."""
+    """One closed-loop client: (latencies in seconds, errors, error notes, sizes, when its
+    last answer arrived)."""
     latencies: list[float] = []
     errors = 0
     notes: list[str] = []
@@ -82,7 +83,7 @@ def _client(
                 notes.append(type(exc).__name__)
             latencies.append(time.perf_counter() - began)
             errors += not ok
-    out.put((latencies, errors, notes[:5], sizes))
+    out.put((latencies, errors, notes[:5], sizes, time.time()))
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -127,11 +128,12 @@ def run_clients(
         proc.join()
     latencies = sorted(x for r in results for x in r[0])
     sizes = next((r[3] for r in results if r[3]), (0, 0))
+    wall = max(r[4] for r in results) - start_at  # the last answers arrive after stop_at
     return {
         "requests": len(latencies),
         "errors": sum(r[1] for r in results),
         "notes": sorted({n for r in results for n in r[2]}),
-        "rps": len(latencies) / seconds,
+        "rps": len(latencies) / wall,
         "p50": statistics.median(latencies) * 1000,
         "p99": percentile(latencies, 0.99) * 1000,
         "sent": sizes[0],
