@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from advisor.detail import Detail, lean
 from advisor.errors import AdvisorError
 from advisor.models import Advice, BatchItem, BatchResponse, ItemError, ProjectProfile
 
@@ -155,19 +156,22 @@ def advise_line(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> tup
 _worker_advise: Callable[[ProjectProfile], Advice] | None = None
 
 
-def _init_worker(database_url: str, fresh: bool) -> None:
+def _init_worker(database_url: str, fresh: bool, detail: Detail = "full") -> None:
     global _worker_advise
     from advisor.advice import advise
     from advisor.snapshots import snapshot_for
 
     snapshot = snapshot_for(database_url)
-    _worker_advise = lambda profile: advise(profile, snapshot, fresh=fresh)  # noqa: E731
+    if detail == "full":
+        _worker_advise = lambda profile: advise(profile, snapshot, fresh=fresh)  # noqa: E731
+    else:
+        _worker_advise = lambda profile: lean(advise(profile, snapshot, fresh=fresh))  # noqa: E731
 
 
-def _init_pool_worker(database_url: str, fresh: bool) -> None:
+def _init_pool_worker(database_url: str, fresh: bool, detail: Detail = "full") -> None:
     # Ctrl-C reaches the whole process group: the parent alone answers it (and ends the pool)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(database_url, fresh)
+    _init_worker(database_url, fresh, detail)
 
 
 def _work(row: Row) -> tuple[bool, str]:
@@ -263,8 +267,10 @@ def run_batch(
     resume: bool = True,
     fresh: bool = False,
     progress: Callable[[int], None] | None = None,
+    detail: Detail = "full",
 ) -> Summary:
-    """Match every row of `source` into `out`; see the module docstring for the formats."""
+    """Match every row of `source` into `out`; see the module docstring for the formats.
+    The advice is in full unless `detail="lean"` (advisor/detail.py)."""
     as_csv = out.suffix.lower() == ".csv"
     if not resume and out.exists():
         out.unlink()
@@ -279,7 +285,7 @@ def run_batch(
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS) if as_csv else None
         if writer and new_file:
             writer.writeheader()
-        for ok, line in _results(todo, database_url, workers, fresh):
+        for ok, line in _results(todo, database_url, workers, fresh, detail):
             if writer:
                 writer.writerow(flatten(json.loads(line)))
             else:
@@ -294,16 +300,16 @@ def run_batch(
 
 
 def _results(
-    rows: list[Row], database_url: str, workers: int, fresh: bool
+    rows: list[Row], database_url: str, workers: int, fresh: bool, detail: Detail = "full"
 ) -> Iterable[tuple[bool, str]]:
     if not rows:
         return
     if workers <= 1:
-        _init_worker(database_url, fresh)
+        _init_worker(database_url, fresh, detail)
         yield from (_work(row) for row in rows)
         return
     context = get_context("spawn")  # no inherited engine or database connection
-    init = (database_url, fresh)
+    init = (database_url, fresh, detail)
     with context.Pool(workers, initializer=_init_pool_worker, initargs=init) as pool:
         yield from pool.imap(_work, rows, chunksize=CHUNK)
 

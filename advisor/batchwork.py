@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from advisor.advice import SHORT_LIST, advise
 from advisor.batch import Row, advise_line
+from advisor.detail import DEFAULT, Detail, lean
 from advisor.models import ProjectProfile
 from advisor.settings import get_settings
 from advisor.snapshots import snapshot_for
@@ -40,27 +41,33 @@ RowIn = tuple[int, str | None, dict[str, Any]]  # (row number from 1, id, profil
 
 
 def advise_rows(
-    database_url: str, rows: list[RowIn], limit: int | None = None
+    database_url: str, rows: list[RowIn], limit: int | None = None, detail: Detail = "full"
 ) -> list[tuple[bool, str]]:
-    """(ok, output JSON line) per row, in order: `advisor.batch.advise_line` for each."""
+    """(ok, output JSON line) per row, in order: `advisor.batch.advise_line` for each. Job
+    results keep full detail; the API batch's items are lean unless asked (advisor/detail.py)."""
     snapshot = snapshot_for(database_url)
     fresh = get_settings().naive_engine
     size = SHORT_LIST if limit is None else limit
 
     def advise_one(profile: ProjectProfile):  # type: ignore[no-untyped-def]
-        return advise(profile, snapshot, fresh=fresh, limit=size)
+        advice = advise(profile, snapshot, fresh=fresh, limit=size)
+        return advice if detail == "full" else lean(advice)
 
     return [advise_line(Row(number, ident, data), advise_one) for number, ident, data in rows]
 
 
 def batch_body(
-    database_url: str, rows: list[RowIn], gzip_level: int | None = None, gzip_min_bytes: int = 0
+    database_url: str,
+    rows: list[RowIn],
+    gzip_level: int | None = None,
+    gzip_min_bytes: int = 0,
+    detail: Detail = DEFAULT,
 ) -> tuple[bytes, bool]:
     """The API batch's whole response body (`BatchResponse` JSON), made here in the batch
     process, gzip-compressed when `gzip_level` is given and the body is at least
     `gzip_min_bytes` long; and whether it was. A 500-item answer is tens of megabytes: the
     server process only passes it on."""
-    body = batch_response(rows, advise_rows(database_url, rows))
+    body = batch_response(rows, advise_rows(database_url, rows, detail=detail))
     if gzip_level is None or len(body) < gzip_min_bytes:
         return body, False
     return gzip.compress(body, compresslevel=gzip_level), True

@@ -2,8 +2,10 @@
 
 `advice_record` holds one row per answer: the profile as sent, the catalogue revision, the
 ruleset version, `as_of` (and whether the caller gave it), when it was made, who asked (`owner`,
-an API key id, or None when keys are off) and the exact response bytes, zlib-compressed, so that
-`GET /v1/advice/{id}` returns the answer byte for byte. `advice_catalogue` keeps, once per
+an API key id, or None when keys are off) and the exact bytes of the full answer (every
+criterion, as `?detail=full` sends it), zlib-compressed, so that `GET /v1/advice/{id}` returns
+the answer byte for byte: `?detail=full` the full one, by default the lean one
+(advisor/detail.py), which is a function of the full one. `advice_catalogue` keeps, once per
 catalogue revision, the instrument and business-model records that revision held (compressed),
 so a recheck can name the field of a record that changed since.
 
@@ -28,6 +30,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from advisor import logs
 from advisor.advice import SHORT_LIST, advise
+from advisor.detail import DEFAULT, Detail, as_detail, to_json
 from advisor.errors import NotFound
 from advisor.models import Advice, ProjectProfile
 from catalogue.schema import dump
@@ -90,12 +93,8 @@ def record_hash(record: dict[str, Any]) -> str:
 
 
 def render(advice: Advice) -> bytes:
-    """The response bytes, exactly as the API's JSON responses render them (starlette's
-    JSONResponse: UTF-8, no ASCII escaping, compact separators)."""
-    return json.dumps(
-        advice.model_dump(mode="json"), ensure_ascii=False, allow_nan=False, indent=None,
-        separators=(",", ":"),
-    ).encode("utf-8")  # fmt: skip
+    """The full answer's response bytes, as /v1/match writes them (advisor/detail.py)."""
+    return to_json(advice)
 
 
 class Keeper:
@@ -201,20 +200,23 @@ def answer(
     owner: str | None = None,
     limit: int = SHORT_LIST,
     fresh: bool = False,
+    detail: Detail = DEFAULT,
 ) -> bytes:
-    """The /v1/match answer as response bytes; with a keeper, it carries an `advice_id` and is
-    kept (written by the keeper's thread, after the answer is on its way)."""
+    """The /v1/match answer as response bytes, lean or full (advisor/detail.py); with a
+    keeper, it carries an `advice_id` and its full form is kept (written by the keeper's
+    thread, after the answer is on its way): `GET /v1/advice/{id}` gives back either form."""
     advice = advise(profile, snapshot, fresh=fresh, limit=limit)
     if keeper is None:
-        return render(advice)
+        return to_json(advice, detail)
     advice_id = new_id()
-    body = render(advice.model_copy(update={"advice_id": advice_id}))
+    advice = advice.model_copy(update={"advice_id": advice_id})
+    full = to_json(advice)
     keeper.submit(
         advice_id=advice_id, profile=profile.model_dump(mode="json", exclude_unset=True),
-        body=body, snapshot=snapshot, ruleset_version=advice.ruleset_version,
+        body=full, snapshot=snapshot, ruleset_version=advice.ruleset_version,
         as_of=advice.as_of, as_of_given=profile.as_of is not None, owner=owner,
     )  # fmt: skip
-    return body
+    return full if detail == "full" else to_json(advice, "lean")
 
 
 def get_record(
@@ -233,10 +235,17 @@ def get_record(
 
 
 def get_body(
-    *, db: Engine, advice_id: str, owner: str | None = None, keeper: Keeper | None = None
+    *,
+    db: Engine,
+    advice_id: str,
+    owner: str | None = None,
+    keeper: Keeper | None = None,
+    detail: Detail = "full",
 ) -> bytes:
-    """The answer exactly as it was given."""
-    return unpack(get_record(db=db, advice_id=advice_id, owner=owner, keeper=keeper).body)
+    """The answer exactly as it was given: in full (as kept), or lean (byte for byte the lean
+    answer /v1/match sent)."""
+    body = unpack(get_record(db=db, advice_id=advice_id, owner=owner, keeper=keeper).body)
+    return as_detail(body, detail)
 
 
 def get_profile(record: AdviceRecord) -> dict[str, Any]:

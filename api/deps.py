@@ -4,11 +4,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
 from advisor.catalogue_service import Snapshot, SnapshotCache
 from advisor.decisions import Keeper
+from advisor.detail import Detail
 from advisor.settings import Settings
 from api.auth import MatchCaller
 
@@ -54,3 +55,11 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EnginePoolDep = Annotated[ThreadPoolExecutor, Depends(get_engine_pool)]
 KeeperDep = Annotated[Keeper | None, Depends(get_keeper)]
 OwnerDep = Annotated[str | None, Depends(get_owner)]
+DetailQuery = Annotated[
+    Detail,
+    Query(
+        description="`lean` (default): each excluded instrument with its decisive reason (the "
+        "first hard criterion it failed), the near-miss flag and what would make it qualify; "
+        "`full`: every criterion it failed"
+    ),
+]

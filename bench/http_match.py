@@ -1,22 +1,33 @@
-"""/v1/match latency at N concurrent clients against a real server on loopback.
+"""/v1/match over HTTP: throughput and p50/p99 latency at 1 and 8 clients, for 1 and 2 server
+processes (`advisor serve --workers N`), against a real server on loopback.
 
-Starts `advisor serve` (uvicorn) on 127.0.0.1 with its own SQLite database, warms it up, then
-runs N closed-loop clients (each sends its next request when the previous answer arrives) for a
-bounded number of requests; prints p50/p99 latency, throughput and errors. Then the same against
-a server that builds a fresh engine per request (ADVISOR_NAIVE_ENGINE=1) as the baseline ratio.
+For each number of server processes it starts `advisor serve` on 127.0.0.1 with its own SQLite
+database and warms every process up (new connections are spread over the processes by the
+kernel, so the warm-up opens many). Then, for each number of clients, N closed-loop clients,
+each in a process of its own (so that the load generator's own Python does not queue the
+clients behind one GIL), each on one keep-alive connection, send the golden profiles and random
+ones for `--seconds`, each request when the previous answer has arrived. It prints requests,
+errors (any status but 200, or a failed connection), throughput, p50 and p99 latency, and the
+answer's size as sent and uncompressed. Default answers (lean why-nots) with
+`Accept-Encoding: gzip`, as a browser asks; `--detail full` and `--identity` for the others.
 
-    python bench/http_match.py                    # 8 clients, 1 server process
-    python bench/http_match.py --server-workers 2
+    python bench/http_match.py                          # 1 and 2 processes x 1 and 8 clients
+    python bench/http_match.py --workers 2 --clients 8 --seconds 30
+    python bench/http_match.py --naive                  # also a fresh engine per request
+
+The load generator shares the machine's cores with the server: figures are for this machine as
+it is loaded (the script prints the load average before each run).
 """
 
 import argparse
+import math
+import multiprocessing
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -34,7 +45,106 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def measure(env: dict[str, str], clients: int, per_client: int, workers: int) -> dict:  # type: ignore[type-arg]
+def profile_bodies() -> list[dict]:  # type: ignore[type-arg]
+    return [
+        p.model_dump(mode="json", exclude_none=True)
+        for p in golden_profiles() + random_profiles(90)
+    ]
+
+
+def _client(
+    base: str, path: str, headers: dict[str, str], bodies: list[dict], first: int,  # type: ignore[type-arg]
+    start_at: float, stop_at: float, out: "multiprocessing.Queue[object]",
+) -> None:  # fmt: skip
+    """One closed-loop client: (latencies in seconds, errors, error notes, sizes, when its
+    last answer arrived)."""
+    latencies: list[float] = []
+    errors = 0
+    notes: list[str] = []
+    sizes: tuple[int, int] | None = None
+    with httpx.Client(base_url=base, timeout=30, headers=headers) as http:
+        http.get("/health")  # the connection is open before the clock starts
+        time.sleep(max(0.0, start_at - time.time()))
+        i = first
+        while time.time() < stop_at:
+            body = bodies[i % len(bodies)]
+            i += 1
+            began = time.perf_counter()
+            try:
+                response = http.post(path, json=body)
+                ok = response.status_code == 200
+                if not ok:
+                    notes.append(f"HTTP {response.status_code}")
+                elif sizes is None:
+                    sent = int(response.headers.get("content-length", len(response.content)))
+                    sizes = (sent, len(response.content))
+            except httpx.HTTPError as exc:
+                ok = False
+                notes.append(type(exc).__name__)
+            latencies.append(time.perf_counter() - began)
+            errors += not ok
+    out.put((latencies, errors, notes[:5], sizes, time.time()))
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def wait_until_up(base: str, server: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    deadline = time.monotonic() + 120
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.2)
+
+
+def run_clients(
+    base: str, path: str, headers: dict[str, str], bodies: list[dict], clients: int,  # type: ignore[type-arg]
+    seconds: float,
+) -> dict:  # type: ignore[type-arg]  # fmt: skip
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    start_at = time.time() + 3.0  # every client process has started and connected by then
+    stop_at = start_at + seconds
+    procs = [
+        context.Process(
+            target=_client,
+            args=(base, path, headers, bodies, i * 7, start_at, stop_at, queue),
+        )
+        for i in range(clients)
+    ]
+    for proc in procs:
+        proc.start()
+    results = [queue.get(timeout=seconds + 120) for _ in procs]
+    for proc in procs:
+        proc.join()
+    latencies = sorted(x for r in results for x in r[0])
+    sizes = next((r[3] for r in results if r[3]), (0, 0))
+    wall = max(r[4] for r in results) - start_at  # the last answers arrive after stop_at
+    return {
+        "requests": len(latencies),
+        "errors": sum(r[1] for r in results),
+        "notes": sorted({n for r in results for n in r[2]}),
+        "rps": len(latencies) / wall,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "sent": sizes[0],
+        "size": sizes[1],
+    }
+
+
+def measure(
+    env: dict[str, str], workers: int, client_counts: list[int], seconds: float, path: str,
+    headers: dict[str, str],
+) -> list[dict]:  # type: ignore[type-arg]  # fmt: skip
     port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "advisor"), "serve", "--port", str(port),
@@ -42,79 +152,56 @@ def measure(env: dict[str, str], clients: int, per_client: int, workers: int) ->
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    bodies = profile_bodies()
+    out = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.2)
-        bodies = [
-            p.model_dump(mode="json", exclude_none=True)
-            for p in golden_profiles() + random_profiles(90)
-        ]
-        with httpx.Client(base_url=base, timeout=30) as warm:
-            for body in bodies[: clients * 4]:  # every server thread builds its engine
-                warm.post("/v1/match", json=body)
-        latencies: list[float] = []
-        errors = 0
-        lock = threading.Lock()
-
-        def client(index: int) -> None:
-            nonlocal errors
-            with httpx.Client(base_url=base, timeout=30) as http:
-                for i in range(per_client):
-                    body = bodies[(index * per_client + i) % len(bodies)]
-                    start = time.perf_counter()
-                    response = http.post("/v1/match", json=body)
-                    elapsed = time.perf_counter() - start
-                    with lock:
-                        latencies.append(elapsed)
-                        errors += response.status_code != 200
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - started
+        wait_until_up(base, server)
+        # warm-up: new connections land on every process (each builds its engines)
+        for i in range(12 * workers):
+            httpx.post(f"{base}{path}", json=bodies[i % len(bodies)], timeout=120)
+        for clients in client_counts:
+            load = os.getloadavg()[0]
+            result = run_clients(base, path, headers, bodies, clients, seconds)
+            out.append({"workers": workers, "clients": clients, "load": load, **result})
     finally:
         server.terminate()
-        server.wait(timeout=20)
-    latencies.sort()
-    return {
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "rps": len(latencies) / wall,
-        "errors": errors,
-        "requests": len(latencies),
-    }
+        server.wait(timeout=60)
+    return out
+
+
+def report(name: str, rows: list[dict]) -> None:  # type: ignore[type-arg]
+    print(f"{name}")
+    print("  processes clients  requests errors   req/s   p50 ms   p99 ms   sent KB  body KB  load")
+    for r in rows:
+        print(f"  {r['workers']:>9} {r['clients']:>7} {r['requests']:>9} {r['errors']:>6} "
+              f"{r['rps']:>7.1f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['sent'] / 1000:>9.1f} "
+              f"{r['size'] / 1000:>8.1f}  {r['load']:.1f}"
+              + (f"  ({', '.join(r['notes'])})" if r["notes"] else ""))  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=100, help="per client")
-    parser.add_argument("--server-workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server processes")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--seconds", type=float, default=15.0, help="per measurement")
+    parser.add_argument("--detail", choices=["lean", "full"], default="lean")
+    parser.add_argument("--identity", action="store_true", help="ask for no compression")
+    parser.add_argument("--naive", action="store_true", help="also a fresh engine per request")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "ADVISOR_DATA_DIR": folder}
-        env.pop("ADVISOR_DATABASE_URL", None)
-        fast = measure(env, args.clients, args.requests, args.server_workers)
-        naive = measure(
-            {**env, "ADVISOR_NAIVE_ENGINE": "1"}, args.clients, max(args.requests // 5, 5),
-            args.server_workers,
-        )  # fmt: skip
-    for name, r in (("reused engines", fast), ("naive baseline", naive)):
-        print(f"{name}: {r['requests']} requests, {args.clients} clients, "
-              f"{args.server_workers} server process(es): p50 {r['p50']:.1f} ms, "
-              f"p99 {r['p99']:.1f} ms, {r['rps']:.0f} req/s, errors {r['errors']}")  # fmt: skip
-    print(f"p50 ratio naive/reused: {naive['p50'] / fast['p50']:.1f}x")
+    path = "/v1/match" + ("?detail=full" if args.detail == "full" else "")
+    headers = {"accept-encoding": "identity" if args.identity else "gzip"}
+    runs = [("reused engines", {})]
+    if args.naive:
+        runs.append(("naive baseline (a fresh engine per request)", {"ADVISOR_NAIVE_ENGINE": "1"}))
+    print(f"POST {path}, Accept-Encoding: {headers['accept-encoding']}, {args.seconds:.0f} s each")
+    for name, extra in runs:
+        rows = []
+        for workers in args.workers:
+            with tempfile.TemporaryDirectory() as folder:
+                env = {**os.environ, "ADVISOR_DATA_DIR": folder, **extra}
+                env.pop("ADVISOR_DATABASE_URL", None)
+                rows += measure(env, workers, args.clients, args.seconds, path, headers)
+        report(name, rows)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,10 @@ def batch(
     naive: Annotated[
         bool, typer.Option(hidden=True, help="fresh engine per profile (benchmarks)")
     ] = False,
+    detail: Annotated[
+        str,
+        typer.Option(help="full (every criterion an excluded instrument failed) or lean"),
+    ] = "full",
 ) -> None:
     """Match every profile of SOURCE; one record per input row in OUT (errors included)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -65,6 +69,8 @@ def batch(
 
     if out.suffix.lower() not in (".jsonl", ".csv"):
         raise typer.BadParameter("OUT must end in .jsonl or .csv", param_hint="--out")
+    if detail not in ("full", "lean"):
+        raise typer.BadParameter("full or lean", param_hint="--detail")
     if source.suffix.lower() not in (".jsonl", ".csv", ".json"):
         raise typer.BadParameter("SOURCE must end in .csv or .jsonl", param_hint="SOURCE")
     local_snapshot()  # migrate and seed once, before any worker starts
@@ -79,7 +85,7 @@ def batch(
             summary = run_batch(
                 source, out, database_url=get_settings().resolved_database_url(),
                 workers=workers, resume=resume, fresh=naive,
-                progress=lambda n: bar.advance(task, n),
+                progress=lambda n: bar.advance(task, n), detail=detail,  # type: ignore[arg-type]
             )  # fmt: skip
     except KeyboardInterrupt:
         kept = rows_done(out)

@@ -10,7 +10,7 @@ from advisor.decisions import get_body
 from advisor.models import Advice
 from advisor.recheck import Recheck, recheck
 from advisor.reports import XLSX_MEDIA, advice_report
-from api.deps import EnginePoolDep, KeeperDep, OwnerDep, SnapshotDep
+from api.deps import DetailQuery, EnginePoolDep, KeeperDep, OwnerDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(prefix="/v1/advice", tags=["advice"])
@@ -18,9 +18,18 @@ NOT_FOUND = {404: {"model": ErrorResponse}}
 
 
 @router.get("/{advice_id}", response_model=Advice, responses=NOT_FOUND)
-def get_advice(advice_id: str, request: Request, keeper: KeeperDep, owner: OwnerDep) -> Response:
-    """The stored answer, byte for byte as it was given."""
-    body = get_body(db=request.app.state.db, advice_id=advice_id, owner=owner, keeper=keeper)
+def get_advice(
+    advice_id: str,
+    request: Request,
+    keeper: KeeperDep,
+    owner: OwnerDep,
+    detail: DetailQuery = "lean",
+) -> Response:
+    """The stored answer, byte for byte as it was given: by default as the default (lean)
+    /v1/match answer, with `?detail=full` as the full one."""
+    body = get_body(
+        db=request.app.state.db, advice_id=advice_id, owner=owner, keeper=keeper, detail=detail
+    )
     return Response(content=body, media_type="application/json")
 
 

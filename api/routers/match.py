@@ -12,7 +12,7 @@ from advisor.decisions import answer
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
 from api.auth import JobsCaller, KeyFirstRoute, MatchCaller
-from api.deps import EnginePoolDep, KeeperDep, SettingsDep, SnapshotDep
+from api.deps import DetailQuery, EnginePoolDep, KeeperDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
 router = APIRouter(
@@ -38,13 +38,16 @@ async def match(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="options on the short list (default 10)")
     ] = SHORT_LIST,
+    detail: DetailQuery = "lean",
 ) -> Response:
     """Ranked options (a short list), what to check, the other eligible instruments, why-nots,
-    funding mixes and business models for one project. The answer is kept as a decision
-    record (`advice_id`, GET /v1/advice/{id}) unless ADVISOR_KEEP_ADVICE=false."""
+    funding mixes and business models for one project. Why-nots are lean unless
+    `?detail=full`: each excluded instrument's decisive reason, near-miss flag and what would
+    make it qualify. The answer is kept as a decision record (`advice_id`,
+    GET /v1/advice/{id}, in either form) unless ADVISOR_KEEP_ADVICE=false."""
     run = partial(
         answer, profile, snapshot, keeper=keeper, owner=caller.key_id, limit=limit,
-        fresh=settings.naive_engine,
+        fresh=settings.naive_engine, detail=detail,
     )  # fmt: skip
     body = await asyncio.get_running_loop().run_in_executor(pool, run)
     return Response(content=body, media_type="application/json")
@@ -60,10 +63,15 @@ async def match(
     },
 )
 async def match_batch(
-    request: BatchRequest, http: Request, settings: SettingsDep, caller: JobsCaller
+    request: BatchRequest,
+    http: Request,
+    settings: SettingsDep,
+    caller: JobsCaller,
+    detail: DetailQuery = "lean",
 ) -> Response:
     """Up to ADVISOR_MAX_BATCH_ITEMS profiles (default 500), each answered on its own: a bad
-    item gets its errors, the others their advice. Larger portfolios: `advisor batch`.
+    item gets its errors, the others their advice (why-nots lean unless `?detail=full`, as
+    /v1/match). Larger portfolios: `advisor batch`.
 
     Batches run in processes of their own (ADVISOR_BATCH_PROCESSES), never ahead of or in the
     way of single matches."""
@@ -82,7 +90,7 @@ async def match_batch(
     body, compressed = await batchwork.run(
         http.app.state, batchwork.batch_body, settings.resolved_database_url(),
         batchwork.batch_rows(request.items), settings.gzip_level if gzip else None,
-        settings.gzip_min_bytes,
+        settings.gzip_min_bytes, detail,
     )  # fmt: skip
     headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"} if compressed else None
     return Response(body, media_type="application/json", headers=headers)

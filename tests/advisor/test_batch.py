@@ -96,6 +96,21 @@ def test_worker_processes_give_the_same_records(tmp_path: Path, database_url: st
     assert _records(one) == _records(two)
 
 
+def test_lean_detail_keeps_the_decisive_reason(tmp_path: Path, database_url: str) -> None:
+    """Full by default (files are for analysis); `detail="lean"`, in worker processes too,
+    keeps each why-not's first reason and changes nothing else."""
+    source = _write_jsonl(tmp_path / "in.jsonl", _profiles(3))
+    full, lean = tmp_path / "full.jsonl", tmp_path / "lean.jsonl"
+    run_batch(source, full, database_url=database_url)
+    run_batch(source, lean, database_url=database_url, workers=2, detail="lean")
+    for whole, short in zip(_records(full), _records(lean), strict=True):
+        cut = whole["advice"]["excluded"]
+        assert any(len(e["reasons"]) > 1 for e in cut)
+        for entry in cut:
+            entry["reasons"] = entry["reasons"][:1]
+        assert short == whole
+
+
 def test_cli_batch(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from advisor.cli import app
     from advisor.settings import get_settings

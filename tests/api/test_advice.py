@@ -49,15 +49,44 @@ def test_stored_advice_is_the_answer_byte_for_byte(app_client: TestClient) -> No
     assert again.status_code == 200
     assert again.headers["content-type"] == "application/json"
     assert again.content == given.content  # both decompressed by the client
-    # the stored bytes themselves, and over the wire without decompression
+    # the stored bytes are the full answer, whose lean form is what was given
     stored = get_body(db=app_client.app.state.db, advice_id=advice_id)
-    assert stored == given.content
+    assert stored == app_client.get(f"/v1/advice/{advice_id}?detail=full").content
+    assert get_body(db=app_client.app.state.db, advice_id=advice_id, detail="lean") == given.content
     # over the wire the gzip middleware compresses it: the decompressed bytes are the same
     with app_client.stream(
         "GET", f"/v1/advice/{advice_id}", headers={"Accept-Encoding": "gzip"}
     ) as wire:
         assert wire.headers["content-encoding"] == "gzip"
         assert gzip.decompress(b"".join(wire.iter_raw())) == given.content
+
+
+def _excluded_reasons(body: bytes) -> list[list[dict]]:  # type: ignore[type-arg]
+    return [e["reasons"] for e in json.loads(body)["excluded"]]
+
+
+@pytest.mark.parametrize("asked", ["lean", "full"])
+def test_stored_advice_in_either_form_byte_for_byte(app_client: TestClient, asked: str) -> None:
+    """Whichever form /v1/match gave, the record gives back both: the default (lean) form equal
+    to a default answer, `?detail=full` to a full one, byte for byte."""
+    data = profile_data(**LESS_DEVELOPED)
+    suffix = "?detail=full" if asked == "full" else ""
+    given = app_client.post(f"/v1/match{suffix}", json=data)
+    assert given.status_code == 200
+    advice_id = given.json()["advice_id"]
+    lean = app_client.get(f"/v1/advice/{advice_id}")
+    full = app_client.get(f"/v1/advice/{advice_id}?detail=full")
+    assert lean.status_code == full.status_code == 200
+    assert (full if asked == "full" else lean).content == given.content
+    # the other form: a fresh answer to the same profile in that form differs only in its id
+    other = "lean" if asked == "full" else "full"
+    fresh = app_client.post("/v1/match" + ("?detail=full" if other == "full" else ""), json=data)
+    kept = (lean if other == "lean" else full).content
+    assert kept == fresh.content.replace(fresh.json()["advice_id"].encode(), advice_id.encode())
+    # lean keeps the first reason of each why-not; full has more than one somewhere
+    assert [r[:1] for r in _excluded_reasons(full.content)] == _excluded_reasons(lean.content)
+    assert any(len(r) > 1 for r in _excluded_reasons(full.content))
+    assert len(lean.content) < len(full.content)
 
 
 def test_record_keeps_profile_revision_ruleset_and_as_of(app_client: TestClient) -> None:
@@ -68,7 +97,8 @@ def test_record_keeps_profile_revision_ruleset_and_as_of(app_client: TestClient)
     assert row.ruleset_version == answer["ruleset_version"]
     assert row.as_of.isoformat() == data["as_of"] == answer["as_of"] and row.as_of_given
     assert row.owner is None
-    assert len(row.body) < len(json.dumps(answer)) / 2  # kept compressed
+    full = app_client.get(f"/v1/advice/{answer['advice_id']}?detail=full").content
+    assert len(row.body) < len(full) / 2  # kept compressed
 
 
 def test_unknown_and_malformed_ids_are_404(app_client: TestClient) -> None:

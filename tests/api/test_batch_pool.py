@@ -16,6 +16,7 @@ from sqlalchemy import text
 from advisor.advice import advise
 from advisor.batch import advise_items
 from advisor.batchwork import advise_rows
+from advisor.detail import lean
 from advisor.models import BatchResponse
 from advisor.settings import Settings
 from api.main import create_app
@@ -55,16 +56,19 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_batch_answers_as_each_item_matched_on_its_own(api: TestClient) -> None:
+@pytest.mark.parametrize("detail", ["lean", "full"])
+def test_batch_answers_as_each_item_matched_on_its_own(api: TestClient, detail: str) -> None:
+    query = "?detail=full" if detail == "full" else ""  # items are lean by default
     answer = api.post(
-        "/v1/match/batch", json={"items": ITEMS}, headers={"accept-encoding": "identity"}
+        f"/v1/match/batch{query}", json={"items": ITEMS}, headers={"accept-encoding": "identity"}
     )
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
     assert "content-encoding" not in answer.headers
     body = answer.json()
     BatchResponse.model_validate(body)  # the documented shape
     snapshot = api.app.state.snapshots.get()
-    expected = advise_items(ITEMS, lambda p: advise(p, snapshot)).model_dump(mode="json")
+    form = (lambda a: a) if detail == "full" else lean
+    expected = advise_items(ITEMS, lambda p: form(advise(p, snapshot))).model_dump(mode="json")
     assert body == expected
     assert [r["ok"] for r in body["results"]] == [True, False, True, False, True]
     assert body["count"] == 5 and body["failed"] == 2

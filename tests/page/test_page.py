@@ -132,6 +132,41 @@ def test_the_answer_links_its_reports_and_rechecks_itself(page, server: Server, 
     assert "Nothing has changed" in record.locator(".recheck-out").inner_text()
 
 
+def test_why_not_is_lean_until_opened(page, traffic, server: Server, shot) -> None:  # type: ignore[no-untyped-def]
+    """The answer arrives lean: each why-not shows its decisive reason and, for a near miss, what
+    would make it qualify. Opening one asks for every criterion (?detail=full) once. Horizon
+    2020 closed on 31 December 2020: in full it also names Horizon Europe as its successor."""
+    _open(page, server)
+    _fill_example_by_hand(page)
+    page.click("#submit")
+    _wait_for_answer(page)
+    asked = [u for u in traffic.requests if "/v1/match" in u or "/v1/advice/" in u]
+    assert asked and not [u for u in asked if "detail=full" in u]
+    horizon = page.locator(".excluded[data-instrument='horizon_2020']")
+    assert horizon.locator(".why-not-reasons li").count() == 1  # the decisive reason
+    assert horizon.locator(".decisive").inner_text().strip(" —")
+    near = page.locator(".excluded.near-miss").first
+    assert near.locator(".would-qualify-short").count() == 1
+
+    horizon.locator("summary").click()
+    page.wait_for_selector(
+        ".excluded[data-instrument='horizon_2020'] details[data-detail='full']", timeout=TIMEOUT
+    )
+    shot(page, "why-not-full")
+    items = horizon.locator(".why-not-reasons li").all_inner_texts()
+    assert len(items) >= 2 and any("horizon_europe" in i for i in items)
+    pdf = page.locator(".advice .record .report-pdf").get_attribute("href")
+    advice_id = pdf.split("/")[3]  # /v1/advice/{id}/report.pdf?lang=en
+    full = httpx.get(f"{server.url}/v1/advice/{advice_id}?detail=full").json()
+    (entry,) = [e for e in full["excluded"] if e["instrument_id"] == "horizon_2020"]
+    assert len(items) == len(entry["reasons"])
+    # a second why-not is filled from the same full answer: no second request
+    other = page.locator(".excluded:not([data-instrument='horizon_2020'])").first
+    other.locator("summary").click()
+    other.locator("details[data-detail='full']").wait_for(timeout=TIMEOUT)
+    assert len([u for u in traffic.requests if "detail=full" in u]) == 1
+
+
 def test_switch_to_chinese_and_the_choice_persists(page, server: Server, shot) -> None:  # type: ignore[no-untyped-def]
     erdf_zh = httpx.get(f"{server.url}/v1/instruments/{ERDF}").json()["name_zh"]
     _open(page, server)

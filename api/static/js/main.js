@@ -15,7 +15,7 @@ import {
 } from "./form.js";
 import { code, getLang, setLang, t } from "./i18n.js";
 import { itemsFromCsv, runJob } from "./portfolio.js";
-import { renderAdvice, renderCompare } from "./results.js";
+import { openWhyNots, renderAdvice, renderCompare } from "./results.js";
 
 const state = {
   lang: getLang(),
@@ -224,8 +224,12 @@ async function start() {
   $("#profile-form").addEventListener("submit", onSubmit);
   $("#portfolio-form").addEventListener("submit", onPortfolio);
   $("#share").addEventListener("click", copyLink);
-  $("#print").addEventListener("click", () => window.print());
-  // a printout shows every why-not in full
+  // a printout shows every why-not in full: the Print button fetches every criterion first;
+  // a print from the browser's menu shows what is there (at least each decisive reason)
+  $("#print").addEventListener("click", async () => {
+    await openWhyNots($("#results"));
+    window.print();
+  });
   window.addEventListener("beforeprint", () => {
     for (const d of document.querySelectorAll("#results details")) d.open = true;
   });

@@ -2,7 +2,7 @@
 // stacked bars (inline SVG), business models, warnings, coverage and what the answer rests on.
 // Also the side-by-side comparison of two variants.
 
-import { get } from "./api.js";
+import { get, post } from "./api.js";
 import { el, money, svg } from "./dom.js";
 import { code, t } from "./i18n.js";
 
@@ -116,25 +116,72 @@ function toCheckCard(lang, c) {
   );
 }
 
-function excludedItem(lang, names, x) {
+// Why-nots arrive lean: each excluded instrument with its decisive reason (the first hard
+// criterion it failed), the near-miss flag and what would make it qualify. Every criterion
+// (?detail=full) is asked for only when a why-not is opened or the answer printed, and then
+// once per answer: from the kept decision record, or (records off) by asking again.
+const FULL = new WeakMap(); // an answer -> Promise of Map(instrument id -> every reason)
+const FILLERS = new WeakMap(); // a why-not's <details> -> what fills in every criterion
+
+function fullReasons(profile, advice) {
+  let promise = FULL.get(advice);
+  if (!promise) {
+    const asked = advice.advice_id
+      ? get(`/v1/advice/${encodeURIComponent(advice.advice_id)}?detail=full`)
+      : post("/v1/match?detail=full", profile);
+    promise = asked.then((full) => new Map(full.excluded.map((x) => [x.instrument_id, x.reasons])));
+    promise.catch(() => FULL.delete(advice)); // a failed attempt is not kept: try again later
+    FULL.set(advice, promise);
+  }
+  return promise;
+}
+
+/** Open every why-not under `root` with all its criteria (before printing). */
+export async function openWhyNots(root) {
+  const all = [...root.querySelectorAll(".excluded > details")];
+  for (const details of all) details.open = true;
+  await Promise.all(all.map((details) => (FILLERS.get(details) || (() => null))()));
+}
+
+function excludedItem(lang, names, x, every) {
+  const list = el("div", { class: "why-not-reasons" }, reasons(lang, x.reasons));
+  const details = el(
+    "details",
+    {},
+    el(
+      "summary",
+      {},
+      el("strong", {}, nameOf(lang, names.instruments, x.instrument_id, x.name)),
+      x.near_miss ? el("span", { class: "badge" }, t(lang, "nearMiss")) : null,
+      x.reasons[0] ? el("span", { class: "decisive" }, ` — ${x.reasons[0].text}`) : null,
+    ),
+    x.would_qualify_if
+      ? el("p", { class: "would-qualify" }, el("strong", {}, `${t(lang, "wouldQualifyIf")}: `), x.would_qualify_if)
+      : null,
+    list,
+  );
+  let filling = null;
+  const fill = () => {
+    filling =
+      filling ||
+      every()
+        .then((all) => {
+          const found = all.get(x.instrument_id);
+          if (found) list.replaceChildren(...[reasons(lang, found)].filter(Boolean));
+          details.dataset.detail = "full";
+        })
+        .catch((error) => {
+          filling = null;
+          list.append(el("p", { class: "error" }, error.message));
+        });
+    return filling;
+  };
+  FILLERS.set(details, fill);
+  details.addEventListener("toggle", () => details.open && fill());
   return el(
     "li",
     { class: x.near_miss ? "excluded near-miss" : "excluded", "data-instrument": x.instrument_id },
-    el(
-      "details",
-      {},
-      el(
-        "summary",
-        {},
-        el("strong", {}, nameOf(lang, names.instruments, x.instrument_id, x.name)),
-        x.near_miss ? el("span", { class: "badge" }, t(lang, "nearMiss")) : null,
-        x.reasons[0] ? el("span", { class: "decisive" }, ` — ${x.reasons[0].text}`) : null,
-      ),
-      x.would_qualify_if
-        ? el("p", { class: "would-qualify" }, el("strong", {}, `${t(lang, "wouldQualifyIf")}: `), x.would_qualify_if)
-        : null,
-      reasons(lang, x.reasons),
-    ),
+    details,
     x.successor
       ? el("p", { class: "successor" }, `${t(lang, "successor")}: ${nameOf(lang, names.instruments, x.successor)}`)
       : null,
@@ -372,7 +419,7 @@ export function renderAdvice(lang, names, profile, advice) {
           "section",
           { class: "excluded-list" },
           el("h3", {}, t(lang, "excluded")),
-          el("ul", {}, advice.excluded.map((x) => excludedItem(lang, names, x))),
+          el("ul", {}, advice.excluded.map((x) => excludedItem(lang, names, x, () => fullReasons(profile, advice)))),
         )
       : null,
     advice.fx && advice.fx.length

@@ -1,0 +1,177 @@
+"""Lean answers over HTTP (advisor/detail.py): `excluded` carries each instrument's decisive
+reason by default, every criterion with `?detail=full`; and gzip above the size threshold.
+
+The profile of test_api's near-miss case: an EUR 18m energy-efficiency project in planning, with
+EUR 0.9m of development cost, of a municipality in Lithuania on 2026-11-22. ELENA funds
+technical assistance for investment programmes of at least EUR 30m (bundling is what would
+make it qualify), and Horizon 2020 closed on 31 December 2020 with Horizon Europe its successor
+(Reg. (EU) 2021/695): both must survive the lean form.
+"""
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pydantic_core
+import pytest
+from fastapi.testclient import TestClient
+
+from advisor.settings import Settings
+from api.main import create_app
+from tests.builders import profile_data
+
+pytestmark = pytest.mark.db
+
+NEAR_MISS = profile_data(
+    capex={"amount": 18_000_000, "currency": "EUR"},
+    stage="planning",
+    development_cost={"amount": 900_000, "currency": "EUR"},
+    sector="energy_efficiency",
+)
+LEAN_KEYS = {"instrument_id", "name", "reasons", "near_miss", "would_qualify_if", "successor"}
+
+
+def _without_excluded(advice: dict) -> dict:  # type: ignore[type-arg]
+    return {k: v for k, v in advice.items() if k not in ("excluded", "advice_id")}
+
+
+def _pair(client: TestClient, data: dict) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    lean = client.post("/v1/match", json=data)
+    full = client.post("/v1/match?detail=full", json=data)
+    assert lean.status_code == full.status_code == 200
+    return lean.json(), full.json()
+
+
+def test_excluded_is_lean_by_default_and_full_on_request(client: TestClient) -> None:
+    lean, full = _pair(client, NEAR_MISS)
+    # the rest of the answer is the same
+    assert _without_excluded(lean) == _without_excluded(full)
+    assert [e["instrument_id"] for e in lean["excluded"]] == [
+        e["instrument_id"] for e in full["excluded"]
+    ]
+    # full gives every criterion failed: some instrument fails more than one
+    assert any(len(e["reasons"]) > 1 for e in full["excluded"])
+    for short, whole in zip(lean["excluded"], full["excluded"], strict=True):
+        assert set(short) == LEAN_KEYS
+        # the decisive reason: the first hard criterion failed, as the full answer lists them
+        assert short["reasons"] == whole["reasons"][:1]
+        assert short["reasons"][0]["source"]
+        for key in ("name", "near_miss", "would_qualify_if", "successor"):
+            assert short[key] == whole[key]
+    excluded = {e["instrument_id"]: e for e in lean["excluded"]}
+    elena = excluded["elena"]
+    assert elena["near_miss"] and "bundle" in elena["would_qualify_if"]
+    # a near miss fails one criterion: the decisive one is what `would_qualify_if` meets
+    assert len({e["instrument_id"]: e for e in full["excluded"]}["elena"]["reasons"]) == 1
+    assert excluded["horizon_2020"]["successor"] == "horizon_europe"
+
+
+def test_lean_drops_exactly_the_other_criteria(client: TestClient) -> None:
+    identity = {"accept-encoding": "identity"}
+    lean = client.post("/v1/match", json=NEAR_MISS, headers=identity).content
+    full = client.post("/v1/match?detail=full", json=NEAR_MISS, headers=identity)
+    dropped = sum(
+        len(pydantic_core.to_json(reason)) + 1  # each with the comma before it
+        for entry in full.json()["excluded"]
+        for reason in entry["reasons"][1:]
+    )
+    assert dropped > 0 and len(full.content) - len(lean) == dropped
+
+
+def test_unknown_detail_is_a_422_naming_it(client: TestClient) -> None:
+    answer = client.post("/v1/match?detail=everything", json=NEAR_MISS)
+    assert answer.status_code == 422
+    assert "detail" in json.dumps(answer.json()["error"])
+
+
+def test_batch_items_follow_detail(client: TestClient) -> None:
+    items = [dict(NEAR_MISS, id="a"), {"id": "bad", "name": "x", "country": "XX"}]
+    lean = client.post("/v1/match/batch", json={"items": items}).json()
+    full = client.post("/v1/match/batch?detail=full", json={"items": items}).json()
+    assert lean["failed"] == full["failed"] == 1
+    short, whole = lean["results"][0]["advice"], full["results"][0]["advice"]
+    assert all(len(e["reasons"]) == 1 for e in short["excluded"])
+    assert any(len(e["reasons"]) > 1 for e in whole["excluded"])
+    decisive = [e["reasons"][:1] for e in whole["excluded"]]
+    assert decisive == [e["reasons"] for e in short["excluded"]]
+    assert _without_excluded(short) == _without_excluded(whole)
+    assert lean["results"][1]["errors"] == full["results"][1]["errors"]
+
+
+def test_openapi_documents_detail(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, method in (
+        ("/v1/match", "post"),
+        ("/v1/match/batch", "post"),
+        ("/v1/advice/{advice_id}", "get"),
+    ):
+        (param,) = [p for p in paths[path][method]["parameters"] if p["name"] == "detail"]
+        assert param["in"] == "query" and not param.get("required", False)
+        assert param["schema"]["enum"] == ["lean", "full"]
+        assert param["schema"]["default"] == "lean"
+        assert "decisive reason" in param["description"]
+
+
+# --- gzip ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lean_size(clients_at) -> int:  # type: ignore[no-untyped-def]
+    """The default answer's size, uncompressed (no `advice_id`: the apps here keep none)."""
+    answer = clients_at(0).post(
+        "/v1/match", json=NEAR_MISS, headers={"accept-encoding": "identity"}
+    )
+    assert "content-encoding" not in answer.headers and answer.json()["advice_id"] is None
+    return len(answer.content)
+
+
+@pytest.fixture(scope="module")
+def clients_at(client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # type: ignore[type-arg]
+    """Apps on the module's (seeded) database with a given gzip threshold."""
+    url = client.app.state.settings.resolved_database_url()
+    opened: list[TestClient] = []
+
+    def make(min_bytes: int) -> TestClient:
+        settings = Settings(
+            database_url=url,
+            data_dir=Path(tmp_path_factory.mktemp("gzip")),
+            gzip_min_bytes=min_bytes,
+            keep_advice=False,
+            jobs_worker=False,
+        )
+        opened.append(TestClient(create_app(settings)).__enter__())
+        return opened[-1]
+
+    yield make
+    for one in opened:
+        one.__exit__(None, None, None)
+
+
+def _raw(client: TestClient, accept: str) -> tuple[bytes, dict]:  # type: ignore[type-arg]
+    with client.stream(
+        "POST", "/v1/match", json=NEAR_MISS, headers={"accept-encoding": accept}
+    ) as answer:
+        assert answer.status_code == 200
+        return b"".join(answer.iter_raw()), dict(answer.headers)
+
+
+def test_default_answer_is_gzipped_above_the_threshold_when_asked(clients_at, lean_size) -> None:  # type: ignore[no-untyped-def]
+    at = clients_at(lean_size)  # exactly the threshold: "at least this large" is compressed
+    raw, headers = _raw(at, "gzip")
+    assert headers["content-encoding"] == "gzip" and "accept-encoding" in headers["vary"].lower()
+    plain = gzip.decompress(raw)
+    assert len(plain) == lean_size and json.loads(plain)["excluded"]
+    assert len(raw) * 3 < len(plain)
+    # not asked: not compressed
+    raw, headers = _raw(at, "identity")
+    assert "content-encoding" not in headers and len(raw) == lean_size
+    raw, headers = _raw(at, "")
+    assert "content-encoding" not in headers and len(raw) == lean_size
+
+
+def test_default_answer_below_the_threshold_is_not_gzipped(clients_at, lean_size) -> None:  # type: ignore[no-untyped-def]
+    above = clients_at(lean_size + 1)
+    raw, headers = _raw(above, "gzip")
+    assert "content-encoding" not in headers and len(raw) == lean_size
+    assert json.loads(raw)["excluded"]
