@@ -7,8 +7,9 @@ an API key id, or None when keys are off) and the exact response bytes, zlib-com
 catalogue revision, the instrument and business-model records that revision held (compressed),
 so a recheck can name the field of a record that changed since.
 
-Access: `owner=None` is open (auth off); otherwise a record is visible to its owner only, and
-to anyone else it does not exist (404, so ids cannot be probed).
+Access: a reader `owner=None` sees every record (auth off). A reader with a key sees the
+records made without a key and those made with that key; to anyone else a keyed record does not
+exist (404, so ids cannot be probed).
 """
 
 import hashlib
@@ -220,14 +221,15 @@ def answer(
 def get_record(
     *, db: Engine, advice_id: str, owner: str | None = None, keeper: Keeper | None = None
 ) -> AdviceRecord:
-    """The stored decision, if it exists and `owner` may see it (None: access is open)."""
+    """The stored decision, if it exists and `owner` may see it (None: access is open; a key
+    sees the records without an owner and its own)."""
     row = None
     if keeper is not None and ADVICE_ID.fullmatch(advice_id):
         keeper.wait(advice_id)
     if ADVICE_ID.fullmatch(advice_id):
         with Session(db) as session:
             row = session.get(AdviceRecord, advice_id)
-    if row is None or (owner is not None and row.owner != owner):
+    if row is None or (owner is not None and row.owner not in (None, owner)):
         raise NotFound(f"no advice with id {advice_id[:64]!r}", field="advice_id")
     return row
 

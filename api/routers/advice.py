@@ -13,7 +13,11 @@ from advisor.reports import XLSX_MEDIA, advice_report
 from api.deps import EnginePoolDep, KeeperDep, OwnerDep, SnapshotDep
 from api.errors import ErrorResponse
 
-router = APIRouter(prefix="/v1/advice", tags=["advice"])
+router = APIRouter(
+    prefix="/v1/advice",
+    tags=["advice"],
+    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
+)
 NOT_FOUND = {404: {"model": ErrorResponse}}
 
 

@@ -11,7 +11,7 @@ from advisor.advice import MAX_LIMIT, SHORT_LIST
 from advisor.decisions import answer
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
-from api.auth import JobsCaller, KeyFirstRoute, MatchCaller
+from api.auth import JobsCaller, KeyFirstRoute, KeyHolder, MatchCaller
 from api.deps import EnginePoolDep, KeeperDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
@@ -34,6 +34,7 @@ async def match(
     settings: SettingsDep,
     pool: EnginePoolDep,
     caller: MatchCaller,
+    holder: KeyHolder,
     keeper: KeeperDep,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="options on the short list (default 10)")
@@ -41,9 +42,10 @@ async def match(
 ) -> Response:
     """Ranked options (a short list), what to check, the other eligible instruments, why-nots,
     funding mixes and business models for one project. The answer is kept as a decision
-    record (`advice_id`, GET /v1/advice/{id}) unless ADVISOR_KEEP_ADVICE=false."""
+    record (`advice_id`, GET /v1/advice/{id}) unless ADVISOR_KEEP_ADVICE=false; with API keys
+    on, a record made with a key is that key's alone."""
     run = partial(
-        answer, profile, snapshot, keeper=keeper, owner=caller.key_id, limit=limit,
+        answer, profile, snapshot, keeper=keeper, owner=holder.key_id, limit=limit,
         fresh=settings.naive_engine,
     )  # fmt: skip
     body = await asyncio.get_running_loop().run_in_executor(pool, run)
