@@ -30,7 +30,8 @@ from typing import Any, TypeVar
 
 from advisor.advice import SHORT_LIST, advise
 from advisor.batch import Row, advise_line
-from advisor.models import ProjectProfile
+from advisor.decisions import Made, made, new_id
+from advisor.models import Advice, ProjectProfile
 from advisor.settings import get_settings
 from advisor.snapshots import snapshot_for
 
@@ -40,30 +41,52 @@ RowIn = tuple[int, str | None, dict[str, Any]]  # (row number from 1, id, profil
 
 
 def advise_rows(
-    database_url: str, rows: list[RowIn], limit: int | None = None
+    database_url: str,
+    rows: list[RowIn],
+    limit: int | None = None,
+    decided: list[tuple[ProjectProfile, Advice]] | None = None,
 ) -> list[tuple[bool, str]]:
-    """(ok, output JSON line) per row, in order: `advisor.batch.advise_line` for each."""
+    """(ok, output JSON line) per row, in order: `advisor.batch.advise_line` for each. With a
+    `decided` list, each advice gets an `advice_id` and (profile, advice) is appended to it, in
+    the order of the rows advised on."""
     snapshot = snapshot_for(database_url)
     fresh = get_settings().naive_engine
     size = SHORT_LIST if limit is None else limit
 
-    def advise_one(profile: ProjectProfile):  # type: ignore[no-untyped-def]
-        return advise(profile, snapshot, fresh=fresh, limit=size)
+    def advise_one(profile: ProjectProfile) -> Advice:
+        advice = advise(profile, snapshot, fresh=fresh, limit=size)
+        if decided is None:
+            return advice
+        advice = advice.model_copy(update={"advice_id": new_id()})
+        decided.append((profile, advice))
+        return advice
 
     return [advise_line(Row(number, ident, data), advise_one) for number, ident, data in rows]
 
 
 def batch_body(
-    database_url: str, rows: list[RowIn], gzip_level: int | None = None, gzip_min_bytes: int = 0
-) -> tuple[bytes, bool]:
+    database_url: str,
+    rows: list[RowIn],
+    gzip_level: int | None = None,
+    gzip_min_bytes: int = 0,
+    keep: bool = False,
+) -> tuple[bytes, bool, list[Made]]:
     """The API batch's whole response body (`BatchResponse` JSON), made here in the batch
     process, gzip-compressed when `gzip_level` is given and the body is at least
-    `gzip_min_bytes` long; and whether it was. A 500-item answer is tens of megabytes: the
-    server process only passes it on."""
-    body = batch_response(rows, advise_rows(database_url, rows))
+    `gzip_min_bytes` long; whether it was; and with `keep`, the decision record of each item
+    advised on (its `advice_id` in the body, its bytes those of the item's advice), for the
+    server to store. A 500-item answer is tens of megabytes: the server process only passes
+    it on."""
+    decided: list[tuple[ProjectProfile, Advice]] | None = [] if keep else None
+    advices: list[str] = []
+    body = batch_response(rows, advise_rows(database_url, rows, decided=decided), advices)
+    records = [
+        made(profile, advice, given.encode("utf-8"))
+        for (profile, advice), given in zip(decided or [], advices if keep else [], strict=True)
+    ]
     if gzip_level is None or len(body) < gzip_min_bytes:
-        return body, False
-    return gzip.compress(body, compresslevel=gzip_level), True
+        return body, False, records
+    return gzip.compress(body, compresslevel=gzip_level), True, records
 
 
 # --- the pool ------------------------------------------------------------------------------
@@ -132,8 +155,11 @@ def batch_rows(items: list[dict[str, Any]]) -> list[RowIn]:
     return rows
 
 
-def batch_response(rows: list[RowIn], lines: list[tuple[bool, str]]) -> bytes:
-    """The `BatchResponse` JSON for these rows and their output lines.
+def batch_response(
+    rows: list[RowIn], lines: list[tuple[bool, str]], advices: list[str] | None = None
+) -> bytes:
+    """The `BatchResponse` JSON for these rows and their output lines; each ok item's advice
+    text, exactly as the body carries it, is appended to `advices` when given.
 
     The advice is already JSON (pydantic's, in the child process): it is copied into the
     response as it is rather than parsed, validated and written again here.
@@ -145,11 +171,16 @@ def batch_response(rows: list[RowIn], lines: list[tuple[bool, str]]) -> bytes:
         prefix = json.dumps({"row": number, "id": ident}, ensure_ascii=False)[:-1]
         prefix += ', "ok": true, "advice": '
         if ok and line.startswith(prefix) and line.endswith("}"):
-            parts.append(f'{head}"ok":true,"advice":{line[len(prefix) : -1]},"errors":[]}}')
+            advice = line[len(prefix) : -1]
+            parts.append(f'{head}"ok":true,"advice":{advice},"errors":[]}}')
+            if advices is not None:
+                advices.append(advice)
             continue
         record = json.loads(line)  # an item's errors (small), or a line of another shape
         failed += not record["ok"]
         advice = json.dumps(record.get("advice"), ensure_ascii=False)
+        if advices is not None and record["ok"]:
+            advices.append(advice)
         errors = json.dumps(record.get("errors", []), ensure_ascii=False)
         parts.append(f'{head}"ok":{json.dumps(record["ok"])},"advice":{advice},"errors":{errors}}}')
     body = f'{{"results":[{",".join(parts)}],"count":{len(parts)},"failed":{failed}}}'

@@ -62,10 +62,16 @@ async def match(
     },
 )
 async def match_batch(
-    request: BatchRequest, http: Request, settings: SettingsDep, caller: JobsCaller
+    request: BatchRequest,
+    http: Request,
+    settings: SettingsDep,
+    caller: JobsCaller,
+    keeper: KeeperDep,
+    snapshot: SnapshotDep,
 ) -> Response:
     """Up to ADVISOR_MAX_BATCH_ITEMS profiles (default 500), each answered on its own: a bad
-    item gets its errors, the others their advice. Larger portfolios: `advisor batch`.
+    item gets its errors, the others their advice. Larger portfolios: `advisor batch`. Each
+    advice is kept as a decision record, as /v1/match's (`advice_id`; the batch's key owns it).
 
     Batches run in processes of their own (ADVISOR_BATCH_PROCESSES), never ahead of or in the
     way of single matches."""
@@ -81,10 +87,12 @@ async def match_batch(
     # the batch process makes the whole body, compressed as GZipMiddleware would (which then
     # passes it on as it is): tens of megabytes that this process need not touch
     gzip = "gzip" in http.headers.get("accept-encoding", "")
-    body, compressed = await batchwork.run(
+    body, compressed, made = await batchwork.run(
         http.app.state, batchwork.batch_body, settings.resolved_database_url(),
         batchwork.batch_rows(request.items), settings.gzip_level if gzip else None,
-        settings.gzip_min_bytes,
+        settings.gzip_min_bytes, keeper is not None,
     )  # fmt: skip
+    if keeper is not None:  # written by the keeper's thread, after the answer is on its way
+        keeper.submit_made(made, owner=caller.key_id, snapshot=snapshot)
     headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"} if compressed else None
     return Response(body, media_type="application/json", headers=headers)

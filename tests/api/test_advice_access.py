@@ -173,6 +173,27 @@ def test_match_ties_its_record_to_any_live_key_it_carries(keyed: TestClient) -> 
     _assert_error(keyed.get(f"/v1/advice/{advice_id}", headers=_auth(reader)), 404, "not_found")
 
 
+def test_batch_items_belong_to_the_batchs_key(keyed: TestClient) -> None:
+    mine_id, mine = _key(keyed, "jobs", "advice")
+    _, theirs = _key(keyed, "advice")
+    items = [profile_data(id=f"p{i}") for i in range(2)]
+    batch = keyed.post("/v1/match/batch", json={"items": items}, headers=_auth(mine))
+    assert batch.status_code == 200
+    ids = [r["advice"]["advice_id"] for r in batch.json()["results"]]
+    assert len(set(ids)) == 2
+    for advice_id in ids:
+        assert _owner(keyed, advice_id) == mine_id
+        own = keyed.get(f"/v1/advice/{advice_id}", headers=_auth(mine))
+        assert own.status_code == 200 and own.content in batch.content
+        other = keyed.get(f"/v1/advice/{advice_id}/recheck", headers=_auth(theirs))
+        _assert_error(other, 404, "not_found")
+    # a key that may batch but not read decisions owns its items and still needs the scope
+    jobs_only = _key(keyed, "jobs")[1]
+    batch = keyed.post("/v1/match/batch", json={"items": items[:1]}, headers=_auth(jobs_only))
+    advice_id = batch.json()["results"][0]["advice"]["advice_id"]
+    _assert_error(keyed.get(f"/v1/advice/{advice_id}", headers=_auth(jobs_only)), 403, "forbidden")
+
+
 @pytest.mark.parametrize("header", ["Bearer fa_" + "A" * 43, "Bearer not-a-key"])
 def test_match_with_an_unknown_key_is_refused_not_kept_open(keyed: TestClient, header: str) -> None:
     """A caller who sent a key meant the record to be theirs: an unknown or revoked key is a
