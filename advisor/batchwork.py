@@ -30,8 +30,9 @@ from typing import Any, TypeVar
 
 from advisor.advice import SHORT_LIST, advise
 from advisor.batch import Row, advise_line
-from advisor.detail import DEFAULT, Detail, lean
-from advisor.models import ProjectProfile
+from advisor.decisions import Made, made, new_id
+from advisor.detail import DEFAULT, Detail, lean, to_json
+from advisor.models import Advice, ProjectProfile
 from advisor.settings import get_settings
 from advisor.snapshots import snapshot_for
 
@@ -41,16 +42,25 @@ RowIn = tuple[int, str | None, dict[str, Any]]  # (row number from 1, id, profil
 
 
 def advise_rows(
-    database_url: str, rows: list[RowIn], limit: int | None = None, detail: Detail = "full"
+    database_url: str,
+    rows: list[RowIn],
+    limit: int | None = None,
+    detail: Detail = "full",
+    decided: list[tuple[ProjectProfile, Advice]] | None = None,
 ) -> list[tuple[bool, str]]:
     """(ok, output JSON line) per row, in order: `advisor.batch.advise_line` for each. Job
-    results keep full detail; the API batch's items are lean unless asked (advisor/detail.py)."""
+    results keep full detail; the API batch's items are lean unless asked (advisor/detail.py).
+    With a `decided` list, each advice gets an `advice_id` and (profile, full advice) is
+    appended to it, in the order of the rows advised on."""
     snapshot = snapshot_for(database_url)
     fresh = get_settings().naive_engine
     size = SHORT_LIST if limit is None else limit
 
-    def advise_one(profile: ProjectProfile):  # type: ignore[no-untyped-def]
+    def advise_one(profile: ProjectProfile) -> Advice:
         advice = advise(profile, snapshot, fresh=fresh, limit=size)
+        if decided is not None:
+            advice = advice.model_copy(update={"advice_id": new_id()})
+            decided.append((profile, advice))
         return advice if detail == "full" else lean(advice)
 
     return [advise_line(Row(number, ident, data), advise_one) for number, ident, data in rows]
@@ -62,15 +72,21 @@ def batch_body(
     gzip_level: int | None = None,
     gzip_min_bytes: int = 0,
     detail: Detail = DEFAULT,
-) -> tuple[bytes, bool]:
+    keep: bool = False,
+) -> tuple[bytes, bool, list[Made]]:
     """The API batch's whole response body (`BatchResponse` JSON), made here in the batch
     process, gzip-compressed when `gzip_level` is given and the body is at least
-    `gzip_min_bytes` long; and whether it was. A 500-item answer is tens of megabytes: the
-    server process only passes it on."""
-    body = batch_response(rows, advise_rows(database_url, rows, detail=detail))
+    `gzip_min_bytes` long; whether it was; and with `keep`, the decision record of each item
+    advised on (its `advice_id` in the body; the record keeps the full answer, of which the item
+    is the `detail` form, as /v1/match's records do), for the server to store. A 500-item answer
+    is tens of megabytes: the server process only passes it on."""
+    decided: list[tuple[ProjectProfile, Advice]] | None = [] if keep else None
+    lines = advise_rows(database_url, rows, detail=detail, decided=decided)
+    body = batch_response(rows, lines)
+    records = [made(profile, advice, to_json(advice)) for profile, advice in decided or []]
     if gzip_level is None or len(body) < gzip_min_bytes:
-        return body, False
-    return gzip.compress(body, compresslevel=gzip_level), True
+        return body, False, records
+    return gzip.compress(body, compresslevel=gzip_level), True, records
 
 
 # --- the pool ------------------------------------------------------------------------------
@@ -152,7 +168,8 @@ def batch_response(rows: list[RowIn], lines: list[tuple[bool, str]]) -> bytes:
         prefix = json.dumps({"row": number, "id": ident}, ensure_ascii=False)[:-1]
         prefix += ', "ok": true, "advice": '
         if ok and line.startswith(prefix) and line.endswith("}"):
-            parts.append(f'{head}"ok":true,"advice":{line[len(prefix) : -1]},"errors":[]}}')
+            advice = line[len(prefix) : -1]
+            parts.append(f'{head}"ok":true,"advice":{advice},"errors":[]}}')
             continue
         record = json.loads(line)  # an item's errors (small), or a line of another shape
         failed += not record["ok"]

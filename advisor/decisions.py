@@ -9,8 +9,13 @@ the answer byte for byte: `?detail=full` the full one, by default the lean one
 catalogue revision, the instrument and business-model records that revision held (compressed),
 so a recheck can name the field of a record that changed since.
 
-Access: `owner=None` is open (auth off); otherwise a record is visible to its owner only, and
-to anyone else it does not exist (404, so ids cannot be probed).
+Batch items are decisions too: the batch process makes each item's `Made` (id, packed profile
+and the item's advice bytes exactly as the response carries them) and hands them back with the
+body; the server's keeper writes them in one transaction, after the response is on its way.
+
+Access: a reader `owner=None` sees every record (auth off). A reader with a key sees the
+records made without a key and those made with that key; to anyone else a keyed record does not
+exist (404, so ids cannot be probed).
 """
 
 import hashlib
@@ -21,10 +26,11 @@ import uuid
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, LargeBinary
+from sqlalchemy import Engine, LargeBinary, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel
 
@@ -67,6 +73,28 @@ class AdviceCatalogue(SQLModel, table=True):
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class Made:
+    """A decision made away from the keeper (in a batch process), packed, ready to store."""
+
+    advice_id: str
+    profile: bytes  # packed JSON of the profile as sent (fields given)
+    body: bytes  # packed answer bytes, exactly as given
+    catalogue_revision: str
+    ruleset_version: str
+    as_of: date
+    as_of_given: bool
+
+
+def made(profile: ProjectProfile, advice: Advice, body: bytes) -> Made:
+    """The record of `advice` (which carries its `advice_id`), given as `body`."""
+    return Made(
+        advice_id=advice.advice_id or "", profile=pack_profile(profile), body=pack(body),
+        catalogue_revision=advice.catalogue_revision, ruleset_version=advice.ruleset_version,
+        as_of=advice.as_of, as_of_given=profile.as_of is not None,
+    )  # fmt: skip
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -77,6 +105,12 @@ def pack(data: bytes) -> bytes:
 
 def unpack(data: bytes) -> bytes:
     return zlib.decompress(data)
+
+
+def pack_profile(profile: ProjectProfile) -> bytes:
+    """The profile as the caller sent it (fields given, no defaults), packed."""
+    data = profile.model_dump(mode="json", exclude_unset=True)
+    return pack(json.dumps(data, separators=(",", ":")).encode())
 
 
 def catalogue_records(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
@@ -116,9 +150,49 @@ class Keeper:
             self._pending[advice_id] = future
         future.add_done_callback(lambda _f: self._forget(advice_id))
 
-    def _forget(self, advice_id: str) -> None:
+    def submit_made(self, made: list[Made], *, owner: str | None, snapshot: Snapshot) -> None:
+        """Store a batch's decisions in one transaction on the writer thread; reads of any of
+        them wait for it."""
+        if not made:
+            return
+        ids = [m.advice_id for m in made]
         with self._lock:
-            self._pending.pop(advice_id, None)
+            future = self._writer.submit(self._keep_made_logged, made, owner, snapshot)
+            for advice_id in ids:
+                self._pending[advice_id] = future
+        future.add_done_callback(lambda _f: self._forget(*ids))
+
+    def _keep_made_logged(self, made: list[Made], owner: str | None, snapshot: Snapshot) -> None:
+        try:
+            self.keep_made(made, owner=owner, snapshot=snapshot)
+        except SQLAlchemyError as exc:  # the answers were given; losing their records is logged
+            logs.event(
+                "advice_not_kept", advice_id=made[0].advice_id, items=len(made),
+                error=str(exc)[:300],
+            )  # fmt: skip
+
+    def keep_made(self, made: list[Made], *, owner: str | None, snapshot: Snapshot) -> None:
+        """Store decisions made elsewhere, in one transaction; and the catalogue records of
+        `snapshot` if the decisions were made on its revision (the batch process follows the
+        catalogue as the server does: they differ only for a moment after a change, and a
+        recheck then names changes without the record's old fields)."""
+        now = datetime.now(UTC)
+        rows = [{**asdict(m), "id": m.advice_id, "created_at": now, "owner": owner} for m in made]
+        for row in rows:
+            del row["advice_id"]
+        with Session(self.db) as session:
+            session.execute(insert(AdviceRecord), rows)
+            session.commit()
+        for revision in sorted({m.catalogue_revision for m in made}):
+            if revision == snapshot.revision:
+                self._keep_catalogue(snapshot)
+            else:
+                logs.event("advice_catalogue_not_kept", revision=revision, now=snapshot.revision)
+
+    def _forget(self, *advice_ids: str) -> None:
+        with self._lock:
+            for advice_id in advice_ids:
+                self._pending.pop(advice_id, None)
 
     def _keep_logged(self, **record: Any) -> None:
         try:
@@ -136,7 +210,7 @@ class Keeper:
 
     def flush(self, timeout: float = 30.0) -> None:
         with self._lock:
-            futures = list(self._pending.values())
+            futures = set(self._pending.values())
         for future in futures:
             with suppress(Exception):
                 future.result(timeout=timeout)
@@ -222,14 +296,15 @@ def answer(
 def get_record(
     *, db: Engine, advice_id: str, owner: str | None = None, keeper: Keeper | None = None
 ) -> AdviceRecord:
-    """The stored decision, if it exists and `owner` may see it (None: access is open)."""
+    """The stored decision, if it exists and `owner` may see it (None: access is open; a key
+    sees the records without an owner and its own)."""
     row = None
     if keeper is not None and ADVICE_ID.fullmatch(advice_id):
         keeper.wait(advice_id)
     if ADVICE_ID.fullmatch(advice_id):
         with Session(db) as session:
             row = session.get(AdviceRecord, advice_id)
-    if row is None or (owner is not None and row.owner != owner):
+    if row is None or (owner is not None and row.owner not in (None, owner)):
         raise NotFound(f"no advice with id {advice_id[:64]!r}", field="advice_id")
     return row
 

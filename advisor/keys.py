@@ -9,6 +9,8 @@ Scopes (keep the list short):
 
     jobs    portfolio jobs (/v1/jobs...) and /v1/match/batch, when ADVISOR_AUTH is keys or all
     match   /v1/match and catalogue reads, when ADVISOR_AUTH is all
+    advice  stored decisions (GET /v1/advice/{id}, its recheck and reports), when ADVISOR_AUTH
+            is keys or all; a record made with a key is that key's alone
 
 Limits per key (its own, or the ADVISOR_KEY_* defaults when unset): jobs queued or running at
 once, and profiles accepted per UTC day (jobs and batches both count, when accepted). Over a
@@ -34,6 +36,7 @@ from advisor.settings import Settings
 SCOPES = {
     "jobs": "portfolio jobs and /v1/match/batch (ADVISOR_AUTH=keys or all)",
     "match": "single matches and catalogue reads (ADVISOR_AUTH=all)",
+    "advice": "stored decisions: GET /v1/advice/{id}, recheck, reports (ADVISOR_AUTH=keys or all)",
 }
 MARK = "fa_"
 PREFIX_CHARS = 11  # "fa_" and 8 random characters, shown to humans
@@ -150,9 +153,11 @@ def revoke_key(*, db: Engine, key_id: str) -> ApiKeyPublic:
         return _public(key)
 
 
-def authenticate(*, db: Engine, secret: str | None, scope: str, settings: Settings) -> Caller:
-    """The caller behind `secret`, if it is a live key with `scope`; else NotAuthenticated or
-    Forbidden."""
+def authenticate(
+    *, db: Engine, secret: str | None, scope: str | None, settings: Settings
+) -> Caller:
+    """The caller behind `secret`, if it is a live key with `scope` (None: whatever its scopes);
+    else NotAuthenticated or Forbidden."""
     if not secret:
         raise NotAuthenticated("an API key is required: send `Authorization: Bearer KEY`")
     if not SECRET.fullmatch(secret):  # not a key's shape: spare the database (and its NULs)
@@ -165,7 +170,7 @@ def authenticate(*, db: Engine, secret: str | None, scope: str, settings: Settin
     key = next((k for k in candidates if hmac.compare_digest(k.secret_hash, digest)), None)
     if key is None or key.revoked_at is not None:
         raise NotAuthenticated("invalid or revoked API key")
-    if scope not in key.scopes:
+    if scope is not None and scope not in key.scopes:
         raise Forbidden(f"this API key (scopes: {', '.join(key.scopes)}) lacks the scope {scope!r}")
     return Caller(
         key_id=key.id,

@@ -3,16 +3,20 @@
 ADVISOR_AUTH (resolved once per app, see Settings.resolved_auth):
 
     none    no route needs a key
-    keys    jobs and /v1/match/batch need a key with scope `jobs`; the rest is open
-    all     everything under /v1 needs a key: `jobs` as above, `match` for /v1/match and
-            catalogue reads
+    keys    jobs and /v1/match/batch need a key with scope `jobs`, stored decisions
+            (/v1/advice/...) one with scope `advice`; the rest is open
+    all     everything under /v1 needs a key: `jobs` and `advice` as above, `match` for
+            /v1/match and catalogue reads
     /health, the OpenAPI page and schema are always open.
 
 A route whose scope the mode does not ask for gets the anonymous Caller (key_id None) and the
-Authorization header is not read. Errors (api/errors.py): no key, or an unknown or revoked one
--> 401 with `WWW-Authenticate: Bearer`; a key without the scope -> 403. Routes with a body use
-`KeyFirstRoute`, which checks the key before the body is read: a refused request costs no
-parsing.
+Authorization header is not read. `KeyHolder` is for a route that is open but keeps what it
+makes under the caller's key (/v1/match: its decision record): under keys or all, a key sent
+must be live (whatever its scopes), no key is the anonymous Caller.
+
+Errors (api/errors.py): no key, or an unknown or revoked one -> 401 with `WWW-Authenticate:
+Bearer`; a key without the scope -> 403. Routes with a body use `KeyFirstRoute`, which checks the
+key before the body is read: a refused request costs no parsing.
 """
 
 from collections.abc import Callable, Coroutine, Iterator
@@ -27,10 +31,19 @@ from advisor import keys
 from advisor.keys import ANONYMOUS, Caller
 from api.bodies import StrictJSONRoute
 
-__all__ = ["Caller", "JobsCaller", "KeyFirstRoute", "MatchCaller", "require"]
+__all__ = [
+    "AdviceCaller",
+    "Caller",
+    "JobsCaller",
+    "KeyFirstRoute",
+    "KeyHolder",
+    "MatchCaller",
+    "require",
+]
 
 # the modes in which each scope is asked for
-NEEDED_IN = {"jobs": ("keys", "all"), "match": ("all",)}
+NEEDED_IN = {"jobs": ("keys", "all"), "match": ("all",), "advice": ("keys", "all")}
+ANY_SCOPE = "*"  # the name under which KeyFirstRoute keeps `key_holder`'s answer
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -62,12 +75,35 @@ def require(scope: str) -> Callable[[Request, HTTPAuthorizationCredentials | Non
     return caller
 
 
-def _scopes(dependant: Dependant) -> Iterator[str]:
+def key_holder(request: Request, credentials: Credentials) -> Caller:
+    """A dependency: whose key the request carries, where keys are on (keys, all), whatever the
+    key's scopes; the anonymous Caller when it carries none. A key that is sent must be live
+    (else 401): a caller who meant to keep a record to themselves is not silently given an
+    open one. Under `none` the header is not read."""
+    if request.app.state.auth == "none" or credentials is None:
+        return ANONYMOUS
+    checked = getattr(request.state, "callers", {})
+    known = [c for c in checked.values() if c.key_id is not None]
+    if known:  # the route's own check (scope `match` under all) has read this header already
+        return known[0]  # type: ignore[no-any-return]
+    return keys.authenticate(
+        db=request.app.state.db,
+        secret=credentials.credentials,
+        scope=None,
+        settings=request.app.state.settings,
+    )
+
+
+key_holder.scope = ANY_SCOPE  # type: ignore[attr-defined]
+
+
+def _checks(dependant: Dependant) -> Iterator[tuple[str, Callable[..., Caller]]]:
+    """The key checks among a route's dependencies, in their order, by scope."""
     for sub in dependant.dependencies:
         scope = getattr(sub.call, "scope", None)
         if isinstance(scope, str):
-            yield scope
-        yield from _scopes(sub)
+            yield scope, sub.call  # type: ignore[misc]
+        yield from _checks(sub)
 
 
 class KeyFirstRoute(StrictJSONRoute):
@@ -77,16 +113,16 @@ class KeyFirstRoute(StrictJSONRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        checks = {scope: require(scope) for scope in _scopes(self.dependant)}
+        checks = dict(_checks(self.dependant))
         if not checks:
             return handler
 
         async def key_first(request: Request) -> Response:
             credentials = await bearer(request)
-            request.state.callers = {
-                scope: await run_in_threadpool(check, request, credentials)
-                for scope, check in checks.items()
-            }
+            request.state.callers = {}
+            for scope, check in checks.items():  # in order: KeyHolder may reuse the one before
+                caller = await run_in_threadpool(check, request, credentials)
+                request.state.callers[scope] = caller
             return await handler(request)
 
         return key_first
@@ -94,3 +130,5 @@ class KeyFirstRoute(StrictJSONRoute):
 
 JobsCaller = Annotated[Caller, Depends(require("jobs"))]
 MatchCaller = Annotated[Caller, Depends(require("match"))]
+AdviceCaller = Annotated[Caller, Depends(require("advice"))]
+KeyHolder = Annotated[Caller, Depends(key_holder)]

@@ -11,7 +11,7 @@ from advisor.catalogue_service import Snapshot, SnapshotCache
 from advisor.decisions import Keeper
 from advisor.detail import Detail
 from advisor.settings import Settings
-from api.auth import MatchCaller
+from api.auth import AdviceCaller
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -42,10 +42,10 @@ def get_keeper(request: Request) -> Keeper | None:
     return keeper
 
 
-def get_owner(caller: MatchCaller) -> str | None:
-    """Who asks, for decision records: the API key's id where matching needs a key
-    (ADVISOR_AUTH=all: a record is then readable only with the key that asked), else None
-    (open, as /v1/match itself; ids are random UUIDs)."""
+def get_owner(caller: AdviceCaller) -> str | None:
+    """Who reads decision records: the API key's id where they need a key (scope `advice`, with
+    ADVISOR_AUTH=keys or all), who then sees the records made without a key and those made with
+    this one; else None (open, as with ADVISOR_AUTH=none; ids are random UUIDs)."""
     return caller.key_id
 
 

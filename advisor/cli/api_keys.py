@@ -37,7 +37,11 @@ def _limit(own: int | None, default: int) -> str:
 def keys_create(
     name: Annotated[str, typer.Option(help="who or what the key is for")],
     scope: Annotated[
-        list[str], typer.Option(help="jobs (jobs and batch) or match (with ADVISOR_AUTH=all)")
+        list[str],
+        typer.Option(
+            help="jobs (jobs and batch), advice (stored decisions: read, recheck, reports) or "
+            "match (with ADVISOR_AUTH=all)"
+        ),
     ],
     max_jobs: Annotated[
         int | None,

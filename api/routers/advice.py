@@ -9,11 +9,15 @@ from fastapi import APIRouter, Query, Request, Response
 from advisor.decisions import get_body
 from advisor.models import Advice
 from advisor.recheck import Recheck, recheck
-from advisor.reports import XLSX_MEDIA, advice_report
+from advisor.reports import MEDIA, Format, advice_report
 from api.deps import DetailQuery, EnginePoolDep, KeeperDep, OwnerDep, SnapshotDep
 from api.errors import ErrorResponse
 
-router = APIRouter(prefix="/v1/advice", tags=["advice"])
+router = APIRouter(
+    prefix="/v1/advice",
+    tags=["advice"],
+    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
+)
 NOT_FOUND = {404: {"model": ErrorResponse}}
 
 
@@ -51,52 +55,46 @@ async def recheck_advice(
 
 
 Lang = Annotated[Literal["en", "zh"], Query(description="report language")]
-MEDIA = {"pdf": "application/pdf", "xlsx": XLSX_MEDIA}
+REPORTS: dict[Format, str] = {
+    "pdf": "The stored advice as a PDF: project, ranked options with reasons and sources, "
+    "why-nots, each mix with its chart and gap, business models, warnings, revision and date.",
+    "xlsx": "The stored advice as a workbook: one sheet per section, filterable.",
+}
 
 
-def _report(fmt, advice_id, request, snapshot, keeper, owner, lang) -> Response:  # type: ignore[no-untyped-def]
-    content = advice_report(
-        db=request.app.state.db, advice_id=advice_id, snapshot=snapshot, fmt=fmt, lang=lang,
-        owner=owner, keeper=keeper,
-    )  # fmt: skip
-    name = f"advice-{advice_id}-{lang}.{fmt}"
-    return Response(
-        content=content,
-        media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+def _add_report_route(fmt: Format) -> None:
+    """GET /{advice_id}/report.{fmt}: one handler per format, so each path keeps its own
+    media type in the OpenAPI document."""
+
+    def report(
+        advice_id: str,
+        request: Request,
+        snapshot: SnapshotDep,
+        keeper: KeeperDep,
+        owner: OwnerDep,
+        lang: Lang = "en",
+    ) -> Response:
+        content = advice_report(
+            db=request.app.state.db, advice_id=advice_id, snapshot=snapshot, fmt=fmt, lang=lang,
+            owner=owner, keeper=keeper,
+        )  # fmt: skip
+        name = f"advice-{advice_id}-{lang}.{fmt}"
+        return Response(
+            content=content,
+            media_type=MEDIA[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    router.add_api_route(
+        f"/{{advice_id}}/report.{fmt}",
+        report,
+        methods=["GET"],
+        name=f"report_{fmt}",
+        description=REPORTS[fmt],
+        response_class=Response,
+        responses={200: {"content": {MEDIA[fmt]: {}}}, **NOT_FOUND},
     )
 
 
-@router.get(
-    "/{advice_id}/report.pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **NOT_FOUND},
-)
-def report_pdf(
-    advice_id: str,
-    request: Request,
-    snapshot: SnapshotDep,
-    keeper: KeeperDep,
-    owner: OwnerDep,
-    lang: Lang = "en",
-) -> Response:
-    """The stored advice as a PDF: project, ranked options with reasons and sources, why-nots,
-    each mix with its chart and gap, business models, warnings, revision and date."""
-    return _report("pdf", advice_id, request, snapshot, keeper, owner, lang)
-
-
-@router.get(
-    "/{advice_id}/report.xlsx",
-    response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA: {}}}, **NOT_FOUND},
-)
-def report_xlsx(
-    advice_id: str,
-    request: Request,
-    snapshot: SnapshotDep,
-    keeper: KeeperDep,
-    owner: OwnerDep,
-    lang: Lang = "en",
-) -> Response:
-    """The stored advice as a workbook: one sheet per section, filterable."""
-    return _report("xlsx", advice_id, request, snapshot, keeper, owner, lang)
+for _fmt in REPORTS:
+    _add_report_route(_fmt)

@@ -11,7 +11,7 @@ from advisor.advice import MAX_LIMIT, SHORT_LIST
 from advisor.decisions import answer
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
-from api.auth import JobsCaller, KeyFirstRoute, MatchCaller
+from api.auth import JobsCaller, KeyFirstRoute, KeyHolder, MatchCaller
 from api.deps import DetailQuery, EnginePoolDep, KeeperDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
 
@@ -34,6 +34,7 @@ async def match(
     settings: SettingsDep,
     pool: EnginePoolDep,
     caller: MatchCaller,
+    holder: KeyHolder,
     keeper: KeeperDep,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="options on the short list (default 10)")
@@ -44,9 +45,10 @@ async def match(
     funding mixes and business models for one project. Why-nots are lean unless
     `?detail=full`: each excluded instrument's decisive reason, near-miss flag and what would
     make it qualify. The answer is kept as a decision record (`advice_id`,
-    GET /v1/advice/{id}, in either form) unless ADVISOR_KEEP_ADVICE=false."""
+    GET /v1/advice/{id}, in either form) unless ADVISOR_KEEP_ADVICE=false; with API keys on, a
+    record made with a key is that key's alone."""
     run = partial(
-        answer, profile, snapshot, keeper=keeper, owner=caller.key_id, limit=limit,
+        answer, profile, snapshot, keeper=keeper, owner=holder.key_id, limit=limit,
         fresh=settings.naive_engine, detail=detail,
     )  # fmt: skip
     body = await asyncio.get_running_loop().run_in_executor(pool, run)
@@ -67,11 +69,14 @@ async def match_batch(
     http: Request,
     settings: SettingsDep,
     caller: JobsCaller,
+    keeper: KeeperDep,
+    snapshot: SnapshotDep,
     detail: DetailQuery = "lean",
 ) -> Response:
     """Up to ADVISOR_MAX_BATCH_ITEMS profiles (default 500), each answered on its own: a bad
     item gets its errors, the others their advice (why-nots lean unless `?detail=full`, as
-    /v1/match). Larger portfolios: `advisor batch`.
+    /v1/match). Larger portfolios: `advisor batch`. Each advice is kept as a decision record,
+    as /v1/match's (`advice_id`; the batch's key owns it).
 
     Batches run in processes of their own (ADVISOR_BATCH_PROCESSES), never ahead of or in the
     way of single matches."""
@@ -87,10 +92,12 @@ async def match_batch(
     # the batch process makes the whole body, compressed as GZipMiddleware would (which then
     # passes it on as it is): tens of megabytes that this process need not touch
     gzip = "gzip" in http.headers.get("accept-encoding", "")
-    body, compressed = await batchwork.run(
+    body, compressed, made = await batchwork.run(
         http.app.state, batchwork.batch_body, settings.resolved_database_url(),
         batchwork.batch_rows(request.items), settings.gzip_level if gzip else None,
-        settings.gzip_min_bytes, detail,
+        settings.gzip_min_bytes, detail, keeper is not None,
     )  # fmt: skip
+    if keeper is not None:  # written by the keeper's thread, after the answer is on its way
+        keeper.submit_made(made, owner=caller.key_id, snapshot=snapshot)
     headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"} if compressed else None
     return Response(body, media_type="application/json", headers=headers)

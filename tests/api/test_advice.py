@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from advisor.decisions import AdviceRecord, Keeper, get_body, get_record, new_id
+from advisor.decisions import AdviceRecord, Keeper, get_body, get_profile, get_record, new_id
 from advisor.errors import NotFound
 from advisor.settings import Settings
 from api.main import create_app
@@ -108,10 +109,47 @@ def test_unknown_and_malformed_ids_are_404(app_client: TestClient) -> None:
         assert response.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("detail", ["lean", "full"])
+def test_batch_items_are_kept_each_byte_for_byte(app_client: TestClient, detail: str) -> None:
+    query = "?detail=full" if detail == "full" else ""  # lean unless asked, as /v1/match
+    items = [
+        profile_data(id="a", **LESS_DEVELOPED),
+        {"id": "bad", "name": "no country"},
+        profile_data(id="c", country="DE", city="Leipzig", name="Leipziger Lichter"),
+    ]
+    given = app_client.post(f"/v1/match/batch{query}", json={"items": items})
+    assert given.status_code == 200
+    results = given.json()["results"]
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert results[1]["advice"] is None  # a bad item makes no record
+    ids = [r["advice"]["advice_id"] for r in results if r["ok"]]
+    assert len(set(ids)) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    db = app_client.app.state.db
+    for item, result in zip(items, results, strict=True):
+        if not result["ok"]:
+            continue
+        again = app_client.get(f"/v1/advice/{result['advice']['advice_id']}{query}")
+        assert again.status_code == 200
+        # the very bytes the batch gave for this item, between its neighbours in the body
+        assert b'"ok":true,"advice":' + again.content + b',"errors":[]}' in given.content
+        assert json.loads(again.content) == result["advice"]
+        row = get_record(db=db, advice_id=result["advice"]["advice_id"])
+        sent = {k: v for k, v in item.items() if k != "id"}
+        assert get_profile(row) == sent  # the profile as sent, without the batch's id
+        assert row.as_of.isoformat() == "2026-11-22" and row.as_of_given
+        assert row.catalogue_revision == result["advice"]["catalogue_revision"]
+        assert row.owner is None
+    # rechecked like any record: same catalogue, nothing changed
+    recheck = app_client.get(f"/v1/advice/{ids[0]}/recheck").json()
+    assert recheck["changed"] is False and recheck["advice_id"] == ids[0]
+
+
 def test_keep_advice_off_gives_no_id(tmp_path: Path, database_url: str) -> None:
     with _app(tmp_path, database_url, keep_advice=False) as client:
         answer = client.post("/v1/match", json=profile_data()).json()
         assert answer["advice_id"] is None
+        batch = client.post("/v1/match/batch", json={"items": [profile_data()]}).json()
+        assert batch["results"][0]["advice"]["advice_id"] is None
         with Session(client.app.state.db) as session:
             assert session.exec(select(AdviceRecord)).first() is None
 
