@@ -2,7 +2,7 @@
 // stacked bars (inline SVG), business models, warnings, coverage and what the answer rests on.
 // Also the side-by-side comparison of two variants.
 
-import { get, post } from "./api.js";
+import { apiKey, download, get, post } from "./api.js";
 import { el, money, svg } from "./dom.js";
 import { code, t } from "./i18n.js";
 
@@ -353,6 +353,28 @@ function recheckResult(lang, result) {
   );
 }
 
+// A report link: a plain link, unless an API key is set (the service then asks for it on
+// stored decisions, and a link cannot send it): then fetched with the key and saved.
+function reportLink(lang, id, format, cls, label) {
+  const href = `/v1/advice/${id}/report.${format}?lang=${lang}`;
+  const link = el("a", { href, class: cls }, label);
+  link.addEventListener("click", async (event) => {
+    if (!apiKey()) return;
+    event.preventDefault();
+    try {
+      const url = URL.createObjectURL(await download(href));
+      const save = el("a", { href: url, download: `advice-${id}-${lang}.${format}` });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (error) {
+      link.after(el("span", { class: "error" }, ` ${error.message}`));
+    }
+  });
+  return link;
+}
+
 // the kept decision record: its reports and a recheck against today's catalogue and rules
 function record(lang, advice) {
   if (!advice.advice_id) return null;
@@ -375,9 +397,9 @@ function record(lang, advice) {
       "p",
       {},
       `${t(lang, "recordId")} ${advice.advice_id} · `,
-      el("a", { href: `/v1/advice/${id}/report.pdf?lang=${lang}`, class: "report-pdf" }, t(lang, "reportPdf")),
+      reportLink(lang, id, "pdf", "report-pdf", t(lang, "reportPdf")),
       " · ",
-      el("a", { href: `/v1/advice/${id}/report.xlsx?lang=${lang}`, class: "report-xlsx" }, t(lang, "reportXlsx")),
+      reportLink(lang, id, "xlsx", "report-xlsx", t(lang, "reportXlsx")),
       " · ",
       button,
     ),
