@@ -14,8 +14,8 @@ import pytest
 
 from advisor import engine as runner
 from advisor.money import Converter
-from rules import compiled as compiled_rules
 from catalogue.snapshot import Snapshot
+from rules import compiled as compiled_rules
 from tests.builders import make_profile
 
 
