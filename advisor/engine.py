@@ -386,8 +386,10 @@ class Runner:
         residual = rules.residual_engine()
         self.residual = ReteRunner(catalogue, residual) if residual is not None else None
 
-    def run(self, project: Project) -> list[Finding]:
-        found = [_finding(fact) for fact in self.matcher.run([project])]
+    def run(self, project: Project, *, lean: bool = False) -> list[Finding]:
+        """The findings for `project`; `lean` leaves out what an advice never reads of a row a
+        hard criterion excludes (rules/compiled.py `Matcher.run`)."""
+        found = [_finding(fact) for fact in self.matcher.run([project], lean=lean)]
         if self.residual is not None:
             found.extend(self.residual.run(project))
         return sorted(found, key=_order)

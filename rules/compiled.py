@@ -41,11 +41,13 @@ from functools import cache
 from itertools import chain
 from typing import Any
 
-from rules._experta import EXISTS, NOT, OR, TEST, Fact, Internals, Rule
+from rules._experta import EXISTS, NOT, OR, TEST, Fact, Internals, L, Rule
+from rules.eligibility import HARD  # salience of the hard (go / no-go) rules: they fire first
 from rules.engine import CollectsFindings
-from rules.facts import DERIVED, Project
+from rules.facts import DERIVED, Criterion, Group, Project
 
 PER_PROFILE: tuple[type, ...] = (Project,)  # declared for each profile; the rest is catalogue
+ABOUT = {"instrument": "instrument", "model": "business_model"}  # Group `of` -> finding `about`
 
 
 class ChainingRule(RuntimeError):
@@ -63,6 +65,7 @@ class Pattern:
     names: frozenset[str]  # variables this pattern binds
     shared: frozenset[str]  # ... of which an earlier pattern of the rule binds too
     per_profile: bool
+    literals: tuple[tuple[str, Any], ...]  # (field, value) of its plain literal checks
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,6 +165,7 @@ def _compile(name: str, prepared: Rule, order: Any) -> CompiledRule:
             raise _Uncompilable(f"two patterns on {fact_type.__name__}")
         types.add(fact_type)
         checks = []
+        literals = []
         names: set[str] = set()
         for check in sorted(Internals.generate_checks(element), key=order, reverse=True):
             if isinstance(check, Internals.TypeCheck):
@@ -172,6 +176,14 @@ def _compile(name: str, prepared: Rule, order: Any) -> CompiledRule:
                 continue  # the pattern's own capture: never reaches the right-hand side
             names |= _bound_names(check)
             checks.append(check)
+            how = check.how
+            if (
+                isinstance(how, L)
+                and how.__bind__ is None
+                and isinstance(check.what, str)
+                and "__" not in check.what
+            ):
+                literals.append((check.what, how.value))
         steps.append(
             Pattern(
                 fact_type=fact_type,
@@ -179,6 +191,7 @@ def _compile(name: str, prepared: Rule, order: Any) -> CompiledRule:
                 names=frozenset(names),
                 shared=frozenset(names & bound),
                 per_profile=issubclass(fact_type, PER_PROFILE),
+                literals=tuple(sorted(literals, key=lambda pair: pair[0])),
             )
         )
         bound |= names
@@ -263,7 +276,48 @@ def _fact_key(fact: Fact) -> frozenset[Any]:
     return frozenset([fact.__class__] + [(k, v) for k, v in fact.items() if not fact.is_special(k)])
 
 
-Candidates = tuple[tuple[int, dict[str, Any]], ...]  # (declaration order, bindings)
+class _Index:
+    """Catalogue facts by type and by the values of the fields patterns test with a literal, so
+    that building a revision's candidates does not run every pattern over every fact. It only
+    narrows: each fact it yields still goes through all the pattern's checks, and it relies on
+    the hash contract (equal values hash equal); a fact whose tested value cannot be hashed is
+    yielded to every such pattern."""
+
+    def __init__(self, facts: list[Fact]) -> None:
+        self.by_type: dict[type, list[tuple[int, Fact]]] = {}
+        for order, fact in enumerate(facts, start=1):  # 0 is experta's initial fact
+            self.by_type.setdefault(type(fact), []).append((order, fact))
+        self.tables: dict[tuple[type, tuple[str, ...]], tuple[dict, list]] = {}  # type: ignore[type-arg]
+
+    def maybe(self, pattern: Pattern) -> list[tuple[int, Fact]]:
+        rows = self.by_type.get(pattern.fact_type, [])
+        if not pattern.literals:
+            return rows
+        fields = tuple(field for field, _ in pattern.literals)
+        key = (pattern.fact_type, fields)
+        if key not in self.tables:
+            table: dict[Any, list[tuple[int, Fact]]] = {}
+            unhashable = []
+            for row in rows:
+                try:
+                    values = tuple(row[1][field] for field in fields)
+                except (IndexError, KeyError, TypeError):
+                    continue  # a missing field fails its check (FeatureCheck)
+                try:
+                    table.setdefault(values, []).append(row)
+                except TypeError:
+                    unhashable.append(row)
+            self.tables[key] = (table, unhashable)
+        table, unhashable = self.tables[key]
+        wanted = tuple(value for _, value in pattern.literals)
+        try:
+            found = table.get(wanted, [])
+        except TypeError:
+            return rows
+        return found + unhashable if unhashable else found
+
+
+Candidates = tuple[tuple[int, dict[str, Any], Any], ...]  # (declaration order, bindings, rows)
 
 
 class Matcher:
@@ -280,52 +334,51 @@ class Matcher:
                 facts.append(fact)
         self.size = len(facts)  # per-profile facts are declared after these
         self.candidates: dict[Pattern, Candidates] = {}
-        by_type: dict[type, list[tuple[int, Fact]]] = {}
-        for order, fact in enumerate(facts, start=1):  # 0 is experta's initial fact
-            by_type.setdefault(type(fact), []).append((order, fact))
+        index = _Index(facts)
         for rule in self.rules:
             for step in rule.steps:
                 if isinstance(step, Pattern) and not step.per_profile:
                     found = []
-                    for order, fact in by_type.get(step.fact_type, ()):
+                    for order, fact in index.maybe(step):
                         context = bind(step, fact)
                         if context is not None:
-                            found.append((order, context))
-                    self.candidates[step] = tuple(found)
+                            found.append((order, context, rows_of(fact)))
+                    self.candidates[step] = tuple(sorted(found, key=lambda c: c[0]))
 
-    def activations(self, per_profile: Iterable[Fact]) -> list[tuple[Any, CompiledRule, Any]]:
+    def activations(self, per_profile: Iterable[Fact]) -> list[tuple[Any, CompiledRule, Any, Any]]:
         """Every rule activation for these per-profile facts, in the order experta's agenda
-        fires them (DepthStrategy: salience, then the most recent facts first)."""
+        fires them (DepthStrategy: salience, then the most recent facts first): (agenda key,
+        rule, bindings, the catalogue rows its facts stand for)."""
         profile_facts = list(per_profile)
-        found: list[tuple[Any, CompiledRule, dict]] = []  # type: ignore[type-arg]
+        found = []
         for rule in self.rules:
-            for orders, context in self._join(rule, profile_facts):
+            for orders, context, rows in self._join(rule, profile_facts):
                 key = (rule.salience, sorted(orders, reverse=True))
-                found.append((key, rule, context))
+                found.append((key, rule, context, rows))
         found.sort(key=lambda item: item[0], reverse=True)
         return found
 
-    def _join(self, rule: CompiledRule, profile_facts: list[Fact]) -> list[tuple[list, dict]]:  # type: ignore[type-arg]
-        partial: list[tuple[list, dict]] = [([], {})]  # type: ignore[type-arg]
+    def _join(self, rule: CompiledRule, profile_facts: list[Fact]) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
+        partial: list[tuple[list, dict, Any]] = [([], {}, None)]  # type: ignore[type-arg]
         for step in rule.steps:
             if not partial:
                 return partial
             if isinstance(step, Test):
-                partial = [(orders, ctx) for orders, ctx in partial if step(ctx)]
+                partial = [token for token in partial if step(token[1])]
                 continue
             if step.per_profile:
                 candidates = []
                 for offset, fact in enumerate(profile_facts):
                     context = bind(step, fact)
                     if context is not None:
-                        candidates.append((self.size + 1 + offset, context))
+                        candidates.append((self.size + 1 + offset, context, None))
             else:
                 candidates = self.candidates[step]  # type: ignore[assignment]
             joined = []
             shared = step.shared
-            for orders, ctx in partial:
+            for orders, ctx, rows in partial:
                 latest = max(orders, default=-1)
-                for order, bindings in candidates:
+                for order, bindings, more in candidates:
                     if shared:
                         if any(ctx[name] != bindings[name] for name in shared):
                             continue
@@ -333,14 +386,64 @@ class Matcher:
                         merged = {**ctx, **bindings} if latest > order else {**bindings, **ctx}
                     else:
                         merged = {**ctx, **bindings}
-                    joined.append(([*orders, order], merged))
+                    joined.append(([*orders, order], merged, _rows(rows, more)))
             partial = joined
         return partial
 
-    def run(self, per_profile: Iterable[Fact]) -> list[Any]:
-        """The findings the compiled rules declare for these per-profile facts, in firing order."""
+    def run(self, per_profile: Iterable[Fact], *, lean: bool = False) -> list[Any]:
+        """The findings the compiled rules declare for these per-profile facts, in firing order.
+
+        `lean`: what an advice needs and no more. Once the hard rules (salience `HARD` and
+        above, which fire first) have run, a softer rule's activation is skipped when every
+        catalogue row it stands for is already excluded by a hard criterion, and the findings
+        about excluded rows are dropped except their hard criteria. An advice reads nothing
+        else of an excluded row; tests/advisor/test_engine_lifecycle.py proves the advice
+        byte-identical both ways on golden and random profiles.
+        """
         collector = _Collector()
-        for _, rule, context in self.activations(per_profile):
+        excluded: set[tuple[str, str]] | None = None
+        for _, rule, context, rows in self.activations(per_profile):
+            if lean and rule.salience < HARD:
+                if excluded is None:
+                    excluded = _excluded(collector.findings)
+                if rows and rows <= excluded:
+                    continue
             collector.rule = rule.name
             rule.action(collector, **{name: context[name] for name in rule.arguments})
-        return collector.findings
+        if not lean:
+            return collector.findings
+        if excluded is None:
+            excluded = _excluded(collector.findings)
+        return [f for f in collector.findings if _is_hard(f) or _row(f) not in excluded]
+
+
+def _rows(rows: Any, more: Any) -> Any:
+    """The rows a partial activation stands for: None before any catalogue fact, False once a
+    fact without rows joined (never skipped), else the union."""
+    if rows is False or more is False:
+        return False
+    if more is None:
+        return rows
+    return more if rows is None else rows | more
+
+
+def rows_of(fact: Fact) -> frozenset[tuple[str, str]] | bool:
+    """The catalogue rows a fact stands for, as (about, id) the findings name: a Group's members.
+    Any other fact: False (its rows are unknown, so a lean run never skips it)."""
+    if isinstance(fact, Group):
+        about = ABOUT.get(fact.get("of"))
+        if about is not None:
+            return frozenset((about, member) for member in fact.get("members", ()))
+    return False
+
+
+def _is_hard(finding: Any) -> bool:
+    return isinstance(finding, Criterion) and bool(finding["hard"])
+
+
+def _row(finding: Any) -> tuple[str, str]:
+    return (finding["about"], finding["instrument"])
+
+
+def _excluded(findings: list[Any]) -> set[tuple[str, str]]:
+    return {_row(f) for f in findings if _is_hard(f)}
