@@ -85,6 +85,7 @@ class CompiledRule:
     salience: int
     action: Callable[..., Any]  # the right-hand side
     arguments: tuple[str, ...]  # the bindings it receives (what Rule.__call__ passes)
+    simple: tuple[Any, ...] | None  # (project pattern, TESTs, catalogue pattern, TESTs)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ def _compile(name: str, prepared: Rule, order: Any) -> CompiledRule:
         sorted(n for n in bound if not n.startswith("__") and (not wanted or n in wanted))
     )
     return CompiledRule(
+        simple=_simple(steps),
         name=name,
         prepared=prepared,
         steps=tuple(steps),
@@ -211,6 +213,19 @@ def _compile(name: str, prepared: Rule, order: Any) -> CompiledRule:
         action=prepared._wrapped,
         arguments=arguments,
     )
+
+
+def _simple(steps: list[Pattern | Test]) -> tuple[Any, ...] | None:
+    """The steps as (project pattern, TESTs, catalogue pattern, TESTs) when they have that
+    shape and the two patterns share no variable; else None."""
+    patterns = [i for i, step in enumerate(steps) if isinstance(step, Pattern)]
+    if len(patterns) != 2 or patterns[0] != 0:
+        return None
+    first, second = steps[0], steps[patterns[1]]
+    assert isinstance(first, Pattern) and isinstance(second, Pattern)
+    if not first.per_profile or second.per_profile or second.shared:
+        return None
+    return (first, tuple(steps[1 : patterns[1]]), second, tuple(steps[patterns[1] + 1 :]))
 
 
 @cache
@@ -359,6 +374,8 @@ class Matcher:
         return found
 
     def _join(self, rule: CompiledRule, profile_facts: list[Fact]) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
+        if rule.simple is not None and len(profile_facts) == 1:
+            return self._join_simple(rule, profile_facts[0])
         partial: list[tuple[list, dict, Any]] = [([], {}, None)]  # type: ignore[type-arg]
         for step in rule.steps:
             if not partial:
@@ -390,6 +407,24 @@ class Matcher:
             partial = joined
         return partial
 
+    def _join_simple(self, rule: CompiledRule, fact: Fact) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
+        """`_join` for the common shape: the project, TESTs, one catalogue pattern that shares no
+        variable with it, TESTs (the same steps, without the general join's bookkeeping)."""
+        first, before, pattern, after = rule.simple  # type: ignore[misc]
+        context = bind(first, fact)
+        if context is None or not all(test(context) for test in before):
+            return []
+        order = self.size + 1
+        out = []
+        for other, bindings, rows in self.candidates[pattern]:
+            merged = {**context, **bindings}
+            for test in after:
+                if not test(merged):
+                    break
+            else:
+                out.append(([order, other], merged, rows))
+        return out
+
     def run(self, per_profile: Iterable[Fact], *, lean: bool = False) -> list[Any]:
         """The findings the compiled rules declare for these per-profile facts, in firing order.
 
@@ -397,7 +432,7 @@ class Matcher:
         above, which fire first) have run, a softer rule's activation is skipped when every
         catalogue row it stands for is already excluded by a hard criterion, and the findings
         about excluded rows are dropped except their hard criteria. An advice reads nothing
-        else of an excluded row; tests/advisor/test_engine_lifecycle.py proves the advice
+        else of an excluded row; tests/rules/test_compiled.py proves the advice
         byte-identical both ways on golden and random profiles.
         """
         collector = _Collector()

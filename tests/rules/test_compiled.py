@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 
 from advisor import engine as runner
+from advisor.advice import advise
 from advisor.models import ProjectProfile
 from advisor.money import Converter
 from catalogue.schema import InstrumentRecord
@@ -44,7 +45,20 @@ def _both(profile: ProjectProfile, snapshot: Snapshot) -> tuple[list, list]:  # 
         _runners[key] = (runner.Runner(catalogue), runner.ReteRunner(catalogue))
     compiled, rete = _runners[key]
     project = runner.project_fact(profile, money.to_eur)
-    return compiled.run(project), rete.run(project)
+    found = compiled.run(project)
+    assert compiled.run(project, lean=True) == _lean(found)
+    return found, rete.run(project)
+
+
+def _lean(findings: list) -> list:  # type: ignore[type-arg]
+    """What a lean run must give: every hard criterion, and every finding about a row that no
+    hard criterion excludes (an advice reads nothing else of an excluded row)."""
+    out = {(f.about, f.instrument) for f in findings if f.kind == "criterion" and f.hard}
+    return [
+        f
+        for f in findings
+        if (f.kind == "criterion" and f.hard) or (f.about, f.instrument) not in out
+    ]
 
 
 def _assert_same_per_rule(compiled: list, rete: list) -> None:  # type: ignore[type-arg]
@@ -83,6 +97,50 @@ def test_golden_profiles_give_the_same_findings_both_ways(
 def test_random_profiles_give_the_same_findings_both_ways(profile: ProjectProfile) -> None:
     compiled, rete = _both(profile, SNAPSHOT)
     _assert_same_per_rule(compiled, rete)
+
+
+def _advice_both_ways(profile: ProjectProfile, snapshot: Snapshot) -> tuple[str, str]:
+    """The advice as served (lean engine runs) and with every finding, as JSON."""
+    served = advise(profile, snapshot).model_dump_json()
+    full_run = runner.Runner.run
+    runner.Runner.run = lambda self, project, lean=False: full_run(self, project)  # type: ignore[method-assign]
+    try:
+        full = advise(profile, snapshot).model_dump_json()
+    finally:
+        runner.Runner.run = full_run  # type: ignore[method-assign]
+    return served, full
+
+
+def test_lean_runs_give_byte_identical_advice_on_the_golden_profiles(snapshot: Snapshot) -> None:
+    for data in GOLDEN:
+        as_of = data["as_of"].isoformat()
+        profile = ProjectProfile.model_validate(dict(data["profile"], as_of=as_of))
+        served, full = _advice_both_ways(profile, snapshot)
+        assert served == full, data["id"]
+
+
+@settings(max_examples=EXAMPLES)
+@given(profile=profiles())
+def test_lean_runs_give_byte_identical_advice_on_random_profiles(profile: ProjectProfile) -> None:
+    served, full = _advice_both_ways(profile, SNAPSHOT)
+    assert served == full
+
+
+def test_a_lean_run_leaves_findings_out(snapshot: Snapshot) -> None:
+    """The lean path does skip work: the comparison above is not between two full runs."""
+    profile = make_profile(country="CN", sector="transport", revenue_streams=["fines"])
+    money = Converter(snapshot, date(2026, 11, 22))
+    catalogue = runner.catalogue_facts(
+        [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments],
+        [runner.model_fact(m) for m in snapshot.business_models],
+    )
+    project = runner.project_fact(profile, money.to_eur)
+    compiled = runner.Runner(catalogue)
+    full, lean = compiled.run(project), compiled.run(project, lean=True)
+    assert len(lean) < len(full) * 0.8
+    assert [f for f in full if f.kind == "criterion" and f.hard] == [
+        f for f in lean if f.kind == "criterion" and f.hard
+    ]
 
 
 def test_the_compiled_runner_agrees_with_a_fresh_engine(snapshot: Snapshot) -> None:
@@ -197,19 +255,19 @@ class ChainingPack(KnowledgeEngine):
         self.declare(Instrument(id=f"derived_{country}"))
 
 
-def _run(engine_class: type[CollectsFindings], profile: dict[str, Any]) -> tuple[list, list]:  # type: ignore[type-arg]
-    project = runner.project_fact(make_profile(**profile), SAME)
-    compiled = runner.Runner(CATALOGUE, engine_class).run(project)
-    rete = runner.ReteRunner(CATALOGUE, engine_class).run(project)
-    return compiled, rete
+def _runs(engine_class: type[CollectsFindings]) -> list[tuple[list, list]]:  # type: ignore[type-arg]
+    """Compiled and Rete findings of `engine_class` over the small catalogue, per profile."""
+    compiled = runner.Runner(CATALOGUE, engine_class)
+    rete = runner.ReteRunner(CATALOGUE, engine_class)
+    projects = [runner.project_fact(make_profile(**p), SAME) for p in PROFILES]
+    return [(compiled.run(project), rete.run(project)) for project in projects]
 
 
 def test_experta_semantics_are_reproduced() -> None:
     engine_class = type("Semantics", (CollectsFindings, SemanticsPack), {})
     assert not split(engine_class).residual
     fired = set()
-    for profile in PROFILES:
-        compiled, rete = _run(engine_class, profile)
+    for profile, (compiled, rete) in zip(PROFILES, _runs(engine_class), strict=True):
         assert compiled == rete
         fired |= {f.rule for f in rete}
         texts = {f.text for f in rete}
@@ -230,8 +288,7 @@ def test_a_rule_with_a_not_pattern_stays_in_experta_and_gives_its_findings() -> 
     assert "NOT" in rules.residual[0][2]
     assert len(rules.compiled) == 60
     fired = []
-    for profile in PROFILES:
-        compiled, rete = _run(engine_class, profile)
+    for compiled, rete in _runs(engine_class):
         assert compiled == rete
         fired.append(any(f.rule == "caution_no_ppp_structure_in_jurisdiction" for f in rete))
     assert fired == [False, True, True, True]  # CN has a PPP structure catalogued
