@@ -26,6 +26,11 @@ the arguments experta passes (`Rule.__call__`: the bindings that do not start wi
 filtered to the method's parameters). Facts equal to an earlier catalogue fact are dropped as
 experta's fact list drops them.
 
+A lean run (`Matcher.run(lean=True)`, what advise() uses) fires the hard rules (salience 20)
+first, as experta's agenda does, then leaves out every softer activation whose catalogue rows
+(a Group's members) a hard criterion already excluded, before its TESTs run, and drops what is
+left about excluded rows but their hard criteria: an advice reads nothing else of them.
+
 Where a variable is bound by two patterns with values that are equal but not the same object
 (1 and 1.0), the right-hand side gets the value experta's join would keep: that of the side
 whose latest fact was declared first. Within one pattern, a variable bound twice keeps the
@@ -360,22 +365,30 @@ class Matcher:
                             found.append((order, context, rows_of(fact)))
                     self.candidates[step] = tuple(sorted(found, key=lambda c: c[0]))
 
-    def activations(self, per_profile: Iterable[Fact]) -> list[tuple[Any, CompiledRule, Any, Any]]:
-        """Every rule activation for these per-profile facts, in the order experta's agenda
-        fires them (DepthStrategy: salience, then the most recent facts first): (agenda key,
-        rule, bindings, the catalogue rows its facts stand for)."""
+    def activations(
+        self,
+        per_profile: Iterable[Fact],
+        rules: Iterable[CompiledRule] | None = None,
+        skip: Any = None,
+    ) -> list[tuple[Any, CompiledRule, Any, Any]]:
+        """The activations of `rules` (default: all) for these per-profile facts, in the order
+        experta's agenda fires them (DepthStrategy: salience, then the most recent facts first):
+        (agenda key, rule, bindings, the catalogue rows its facts stand for). With `skip` (a set
+        of rows), an activation whose rows all are in it is left out before its TESTs run."""
         profile_facts = list(per_profile)
         found = []
-        for rule in self.rules:
-            for orders, context, rows in self._join(rule, profile_facts):
+        for rule in self.rules if rules is None else rules:
+            for orders, context, rows in self._join(rule, profile_facts, skip):
                 key = (rule.salience, sorted(orders, reverse=True))
                 found.append((key, rule, context, rows))
         found.sort(key=lambda item: item[0], reverse=True)
         return found
 
-    def _join(self, rule: CompiledRule, profile_facts: list[Fact]) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
+    def _join(
+        self, rule: CompiledRule, profile_facts: list[Fact], skip: Any = None
+    ) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
         if rule.simple is not None and len(profile_facts) == 1:
-            return self._join_simple(rule, profile_facts[0])
+            return self._join_simple(rule, profile_facts[0], skip)
         partial: list[tuple[list, dict, Any]] = [([], {}, None)]  # type: ignore[type-arg]
         for step in rule.steps:
             if not partial:
@@ -405,9 +418,13 @@ class Matcher:
                         merged = {**ctx, **bindings}
                     joined.append(([*orders, order], merged, _rows(rows, more)))
             partial = joined
+        if skip:
+            return [token for token in partial if not (token[2] and token[2] <= skip)]
         return partial
 
-    def _join_simple(self, rule: CompiledRule, fact: Fact) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
+    def _join_simple(
+        self, rule: CompiledRule, fact: Fact, skip: Any
+    ) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
         """`_join` for the common shape: the project, TESTs, one catalogue pattern that shares no
         variable with it, TESTs (the same steps, without the general join's bookkeeping)."""
         first, before, pattern, after = rule.simple  # type: ignore[misc]
@@ -417,6 +434,8 @@ class Matcher:
         order = self.size + 1
         out = []
         for other, bindings, rows in self.candidates[pattern]:
+            if skip and rows and rows <= skip:
+                continue
             merged = {**context, **bindings}
             for test in after:
                 if not test(merged):
@@ -428,28 +447,31 @@ class Matcher:
     def run(self, per_profile: Iterable[Fact], *, lean: bool = False) -> list[Any]:
         """The findings the compiled rules declare for these per-profile facts, in firing order.
 
-        `lean`: what an advice needs and no more. Once the hard rules (salience `HARD` and
-        above, which fire first) have run, a softer rule's activation is skipped when every
-        catalogue row it stands for is already excluded by a hard criterion, and the findings
-        about excluded rows are dropped except their hard criteria. An advice reads nothing
+        `lean`: what an advice needs and no more. The hard rules (salience `HARD` and above)
+        fire first, as on experta's agenda; then a softer rule's activation is left out, before
+        its TESTs run, when every catalogue row it stands for (`rows_of`) is already excluded by
+        a hard criterion, and the findings about excluded rows are dropped but their hard
+        criteria. An advice reads nothing
         else of an excluded row; tests/rules/test_compiled.py proves the advice
         byte-identical both ways on golden and random profiles.
         """
         collector = _Collector()
-        excluded: set[tuple[str, str]] | None = None
-        for _, rule, context, rows in self.activations(per_profile):
-            if lean and rule.salience < HARD:
-                if excluded is None:
-                    excluded = _excluded(collector.findings)
-                if rows and rows <= excluded:
-                    continue
+        facts = list(per_profile)
+        if not lean:
+            return self._fire(self.activations(facts), collector)
+        hard = [rule for rule in self.rules if rule.salience >= HARD]
+        soft = [rule for rule in self.rules if rule.salience < HARD]
+        self._fire(self.activations(facts, hard), collector)  # all of them fire first
+        excluded = _excluded(collector.findings)
+        self._fire(self.activations(facts, soft, skip=excluded), collector)
+        return [f for f in collector.findings if _is_hard(f) or _row(f) not in excluded]
+
+    @staticmethod
+    def _fire(activations: list[tuple[Any, CompiledRule, Any, Any]], collector: Any) -> list[Any]:
+        for _, rule, context, _rows in activations:
             collector.rule = rule.name
             rule.action(collector, **{name: context[name] for name in rule.arguments})
-        if not lean:
-            return collector.findings
-        if excluded is None:
-            excluded = _excluded(collector.findings)
-        return [f for f in collector.findings if _is_hard(f) or _row(f) not in excluded]
+        return collector.findings  # type: ignore[no-any-return]
 
 
 def _rows(rows: Any, more: Any) -> Any:
