@@ -50,7 +50,7 @@ def advise(
         findings = runner.run_fresh(project, build())
     else:
         key = (snapshot.revision, money.key())
-        findings = runner.runner_for(key, build).run(project)
+        findings = runner.runner_for(key, build).run(project, lean=True)
 
     by_instrument: dict[str, list[Finding]] = defaultdict(list)
     by_model: dict[str, list[Finding]] = defaultdict(list)

@@ -4,11 +4,16 @@ The two conversions of STYLE.md (7) live here: `project_fact` / `instrument_fact
 from the domain models, and `run` returns plain `Finding` records, so fact objects never leave
 this module.
 
-Lifecycle: building an experta engine and declaring every instrument fact is most of the cost
-of a naive run. A `Runner` keeps one engine per thread with the catalogue's facts declared once,
-and per profile only declares the project, runs, collects the findings and retracts the project.
-`run_fresh` is the naive path (a fresh engine, every fact declared again); tests prove both
-give the same findings and bench/engine.py measures the difference.
+Three runners give the same findings (tests/rules/test_compiled.py, tests/advisor/
+test_engine_lifecycle.py) and bench/engine.py measures them side by side:
+
+`Runner`      what advise() uses: the rules compiled from their experta declarations
+              (rules/compiled.py) over one catalogue revision, matched once per catalogue; per
+              profile only the project is bound and joined. Rules the compiler cannot express
+              run in a `ReteRunner` that holds only them (none with the shipped packs).
+`ReteRunner`  the previous engine: one experta engine with the catalogue's facts declared once;
+              per profile it declares the project, runs, collects and retracts the project.
+`run_fresh`   the naive path: a fresh engine, every fact declared again.
 """
 
 import gc
@@ -22,7 +27,8 @@ from catalogue.schema import BusinessModelRecord, InstrumentRecord, SourceRef
 from catalogue.vocabulary import EU27, MATURITY_ORDER
 from rules._experta import freeze
 from rules.ceilings import Terms
-from rules.engine import AdvisorEngine
+from rules.compiled import Matcher, split
+from rules.engine import AdvisorEngine, CollectsFindings
 from rules.facts import Caution, Criterion, Group, Instrument, Model, Project, Score
 
 LEVEL = {"low": 0, "medium": 1, "high": 2}
@@ -306,8 +312,9 @@ def _collect(engine: AdvisorEngine) -> list[Any]:
     return found
 
 
-class Runner:
-    """One engine with the catalogue facts of one revision declared once.
+class ReteRunner:
+    """One experta engine with the catalogue facts of one revision declared once (the previous
+    engine, kept as the reference the compiled path is tested against).
 
     Per profile: declare the project, run, collect the findings, retract the project, so the
     working memory is the catalogue again. Once built, the engine's objects are moved out of
@@ -318,14 +325,19 @@ class Runner:
     frozen for the life of the process.
     """
 
-    def __init__(self, catalogue: list[Instrument | Group]) -> None:
+    def __init__(
+        self,
+        catalogue: list[Instrument | Group],
+        engine_class: type[CollectsFindings] = AdvisorEngine,
+    ) -> None:
         self.catalogue = catalogue
-        self.engine: AdvisorEngine | None = self._build()
+        self.engine_class = engine_class
+        self.engine: CollectsFindings | None = self._build()
 
-    def _build(self) -> AdvisorEngine:
+    def _build(self) -> CollectsFindings:
         gc.unfreeze()  # what was discarded since the last freeze can be collected again
         gc.collect()
-        engine = AdvisorEngine()
+        engine = self.engine_class()
         engine.reset()
         engine.declare(*self.catalogue)
         gc.collect()
@@ -350,6 +362,37 @@ class Runner:
             raise
         finally:
             engine.findings.clear()
+
+
+class Runner:
+    """The rules of one catalogue revision, compiled from their experta declarations.
+
+    Built once per revision: each rule's catalogue patterns are matched against the catalogue
+    (rules/compiled.py). Per profile: the project is bound and joined with those candidates, and
+    the right-hand sides run as experta would run them. The compiled path holds no Rete network
+    and no tokens, only the candidates and their bindings, so nothing is frozen out of the garbage
+    collector's reach (gc.freeze applies to the residual engine only, when there is one). A failed
+    run leaves nothing behind: each run starts from the same candidates.
+    """
+
+    def __init__(
+        self,
+        catalogue: list[Instrument | Group],
+        engine_class: type[CollectsFindings] = AdvisorEngine,
+    ) -> None:
+        self.catalogue = catalogue
+        rules = split(engine_class)
+        self.matcher = Matcher(rules.compiled, catalogue)
+        residual = rules.residual_engine()
+        self.residual = ReteRunner(catalogue, residual) if residual is not None else None
+
+    def run(self, project: Project, *, lean: bool = False) -> list[Finding]:
+        """The findings for `project`; `lean` leaves out what an advice never reads of a row a
+        hard criterion excludes (rules/compiled.py `Matcher.run`)."""
+        found = [_finding(fact) for fact in self.matcher.run([project], lean=lean)]
+        if self.residual is not None:
+            found.extend(self.residual.run(project))
+        return sorted(found, key=_order)
 
 
 def run_fresh(project: Project, catalogue: list[Instrument | Group]) -> list[Finding]:

@@ -1,17 +1,21 @@
-"""Engine time per profile, beside the naive baseline run in the same process.
+"""Engine time per profile: the compiled matcher beside the previous engine and the naive baseline.
 
-engine   the rule engine alone: facts in, findings out (advisor.engine.Runner, one engine per
-         thread with the catalogue's facts declared once)
-naive    a fresh engine with every fact declared again, in one batch as the reused engine
-         declares them (run_fresh): the same work but for building the engine
-advise   the whole advice: engine, ranking, explanations, business models, three funding mixes
+naive      a fresh experta engine with every fact declared again (run_fresh)
+previous   the reused experta engine, the catalogue declared once per thread (ReteRunner)
+compiled   the rules compiled from their experta declarations (Runner), all findings
+lean       the same, as advise() runs it: rows a hard rule excluded are not scored
+advice     the whole advice (engine, ranking, explanations, business models, three mixes),
+           with the compiled engine and with the previous one
 
-The engine and naive medians come from the same samples: each of the first `--paired` profiles
-runs through both, interleaved (which goes first alternates), so the ratio compares like with
-like. Prints medians in ms per profile and the naive/engine ratio. Not a test: numbers depend on
-the machine; compare medians and ratios from runs on the same machine.
+Every path runs in this one process on the same profiles, interleaved: for each profile the
+paths run one after another, in an order that rotates, so that a busy spell of a shared machine
+falls on all of them alike. The first `--paired` profiles also run the naive path; all of them
+run the others. Each run's findings are checked against the previous engine's. Prints medians in
+ms per profile (wall clock) and ratios; the CPU-time medians are printed beside them, as the
+wall clock of a shared machine also counts other processes' time. Not a test: compare medians and
+ratios from runs on the same machine.
 
-    python bench/engine.py                  # the full catalogue
+    python bench/engine.py                  # the shipped catalogue
     python bench/engine.py --synthetic 1000 # 1,000 instruments drawn from the real rows
 """
 
@@ -19,7 +23,10 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -33,9 +40,30 @@ from bench.common import (  # noqa: E402
     synthetic_snapshot,
 )
 
+PATHS = ("naive", "previous", "compiled", "lean", "advice", "advice_previous")
 
-def _ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+
+class _Previous(runner.ReteRunner):
+    """The previous engine where advise() asks for the compiled one (for the advice timing)."""
+
+    def run(self, project: runner.Project, *, lean: bool = False) -> list[runner.Finding]:
+        return super().run(project)
+
+
+def _timed(call: Callable[[], Any]) -> tuple[float, float, Any]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = call()
+    return time.perf_counter() - wall, time.process_time() - cpu, out
+
+
+def _lean(findings: list[runner.Finding]) -> list[runner.Finding]:
+    """What a lean run keeps: hard criteria, and all about rows no hard criterion excludes."""
+    out = {(f.about, f.instrument) for f in findings if f.kind == "criterion" and f.hard}
+    return [
+        f
+        for f in findings
+        if (f.kind == "criterion" and f.hard) or (f.about, f.instrument) not in out
+    ]
 
 
 def main() -> None:
@@ -44,75 +72,101 @@ def main() -> None:
     )
     parser.add_argument("--synthetic", type=int, default=0, help="instruments (synthetic)")
     parser.add_argument("--profiles", type=int, default=120, help="random profiles")
-    parser.add_argument(
-        "--paired", type=int, default=24, help="profiles run through both engine and naive"
-    )
+    parser.add_argument("--paired", type=int, default=24, help="profiles also run naive")
     args = parser.parse_args()
 
     snapshot = synthetic_snapshot(args.synthetic) if args.synthetic else full_snapshot()
     profiles = golden_profiles() + random_profiles(args.profiles)
-    runners: dict[tuple, runner.Runner] = {}  # type: ignore[type-arg]
+    built: dict[tuple, tuple[runner.Runner, runner.ReteRunner]] = {}  # type: ignore[type-arg]
+    previous_for: dict[tuple, _Previous] = {}  # type: ignore[type-arg]
 
     def inputs(profile):  # type: ignore[no-untyped-def]
         money = Converter(snapshot, profile.as_of)
         key = money.key()
-        if key not in runners:
-            runners[key] = runner.Runner(
-                runner.catalogue_facts(
-                    [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments],
-                    [runner.model_fact(m) for m in snapshot.business_models],
-                )
+        if key not in built:
+            catalogue = runner.catalogue_facts(
+                [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments],
+                [runner.model_fact(m) for m in snapshot.business_models],
             )
-        return runners[key], runner.project_fact(profile, money.to_eur)
+            built[key] = (runner.Runner(catalogue), runner.ReteRunner(catalogue))
+        return (*built[key], runner.project_fact(profile, money.to_eur))
 
+    build_s = time.perf_counter()
     prepared = [inputs(p) for p in profiles]
-    for engine, project in prepared[:5]:
-        engine.run(project)  # warm-up
-    runner.run_fresh(prepared[0][1], prepared[0][0].catalogue)
+    build_s = time.perf_counter() - build_s
 
-    def timed_engine(engine, project):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        found = engine.run(project)
-        return time.perf_counter() - start, found
+    compiled_runner_for = runner.runner_for
 
-    def timed_naive(engine, project):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        found = runner.run_fresh(project, engine.catalogue)
-        return time.perf_counter() - start, found
+    def previous_runner_for(key, build):  # type: ignore[no-untyped-def]
+        if key not in previous_for:
+            previous_for[key] = _Previous(build())
+        return previous_for[key]
 
-    engine_s, naive_s = [], []
-    for i, (engine, project) in enumerate(prepared[: args.paired]):
-        if i % 2:  # which path goes first alternates
-            n, naive_found = timed_naive(engine, project)
-            e, engine_found = timed_engine(engine, project)
-        else:
-            e, engine_found = timed_engine(engine, project)
-            n, naive_found = timed_naive(engine, project)
-        assert engine_found == naive_found, "the two paths disagree"
-        engine_s.append(e)
-        naive_s.append(n)
-    ratios = [n / e for e, n in zip(engine_s, naive_s, strict=True)]
+    def whole_advice(profile, engine):  # type: ignore[no-untyped-def]
+        runner.runner_for = previous_runner_for if engine == "previous" else compiled_runner_for
+        try:
+            return advise(profile, snapshot)
+        finally:
+            runner.runner_for = compiled_runner_for
 
-    all_engine_s = [timed_engine(engine, project)[0] for engine, project in prepared]
+    for profile, (compiled, previous, project) in list(zip(profiles, prepared, strict=True))[:5]:
+        compiled.run(project)  # warm-up: first calls, caches, the advice path's runners
+        previous.run(project)
+        whole_advice(profile, "compiled")
+        whole_advice(profile, "previous")
+    runner.run_fresh(prepared[0][2], prepared[0][0].catalogue)
 
-    for profile in profiles[:5]:
-        advise(profile, snapshot)
-    advise_s = []
-    for profile in profiles:
-        start = time.perf_counter()
-        advise(profile, snapshot)
-        advise_s.append(time.perf_counter() - start)
+    wall: dict[str, list[float]] = {path: [] for path in PATHS}
+    cpu: dict[str, list[float]] = {path: [] for path in PATHS}
+    naive_pairs: list[tuple[float, float, float]] = []  # naive, previous, lean (wall)
+    for i, (profile, (compiled, previous, project)) in enumerate(
+        zip(profiles, prepared, strict=True)
+    ):
+        calls: dict[str, Callable[[], Any]] = {
+            "previous": partial(previous.run, project),
+            "compiled": partial(compiled.run, project),
+            "lean": partial(compiled.run, project, lean=True),
+            "advice": partial(whole_advice, profile, "compiled"),
+            "advice_previous": partial(whole_advice, profile, "previous"),
+        }
+        if i < args.paired:
+            calls["naive"] = partial(runner.run_fresh, project, compiled.catalogue)
+        names = list(calls)
+        shift = i % len(names)  # which path goes first rotates
+        out: dict[str, Any] = {}
+        for name in names[shift:] + names[:shift]:
+            w, c, out[name] = _timed(calls[name])
+            wall[name].append(w)
+            cpu[name].append(c)
+        assert out["compiled"] == out["previous"], "the compiled and previous engines disagree"
+        assert out["lean"] == _lean(out["previous"]), "a lean run kept or lost a finding"
+        assert out["advice"] == out["advice_previous"], "the advice changed with the engine"
+        if "naive" in out:
+            assert out["naive"] == out["previous"], "the naive and previous engines disagree"
+            naive_pairs.append((wall["naive"][-1], wall["previous"][-1], wall["lean"][-1]))
 
-    e, n, a = _ms(engine_s), _ms(naive_s), _ms(advise_s)
+    def ms(samples: list[float]) -> float:
+        return statistics.median(samples) * 1000
+
     print(f"catalogue: {len(snapshot.instruments)} instruments, "
           f"{len(snapshot.business_models)} business models ({snapshot.revision})")  # fmt: skip
-    print(f"paired profiles (engine and naive, interleaved): {len(engine_s)}")
-    print(f"engine (reused, per thread): median {e:.2f} ms per profile")
-    print(f"naive baseline (fresh engine, batch declare): median {n:.2f} ms per profile")
-    print(f"speed-up over naive: {n / e:.1f}x (median of per-profile ratios "
-          f"{statistics.median(ratios):.1f}x)")  # fmt: skip
-    print(f"engine over all {len(all_engine_s)} profiles: median {_ms(all_engine_s):.2f} ms")
-    print(f"whole advice (engine + ranking + business models + 3 mixes): median {a:.2f} ms")
+    print(f"profiles: {len(profiles)} (naive on the first {len(naive_pairs)}); "
+          f"{len(built)} catalogue builds (each both engines) in {build_s:.1f} s")  # fmt: skip
+    print("median per profile         wall ms    cpu ms")
+    for name in PATHS:
+        print(f"  {name:<24} {ms(wall[name]):8.2f}  {ms(cpu[name]):8.2f}")
+    naive_paired = statistics.median(n for n, _, _ in naive_pairs)
+    previous_paired = statistics.median(p for _, p, _ in naive_pairs)
+    lean_paired = statistics.median(x for _, _, x in naive_pairs)
+    print("ratios (medians, wall)")
+    print(f"  naive / previous (paired)     {naive_paired / previous_paired:6.1f}x")
+    print(f"  naive / lean (paired)         {naive_paired / lean_paired:6.1f}x "
+          f"(median of per-profile ratios "
+          f"{statistics.median(n / x for n, _, x in naive_pairs):.1f}x)")  # fmt: skip
+    print(f"  previous / compiled           {ms(wall['previous']) / ms(wall['compiled']):6.1f}x")
+    print(f"  previous / lean               {ms(wall['previous']) / ms(wall['lean']):6.1f}x")
+    print(f"  advice previous / compiled    "
+          f"{ms(wall['advice_previous']) / ms(wall['advice']):6.1f}x")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ def _import_experta():  # type: ignore[no-untyped-def]
     handlers_before = list(root.handlers)
     try:
         import experta
+        import experta.matchers.rete.check
+        import experta.matchers.rete.utils
         import experta.utils
         import experta.watchers
     finally:
@@ -60,6 +62,25 @@ W = _experta.W
 EXISTS = _experta.EXISTS
 freeze = _experta.utils.freeze  # hashable form of dict/list values, as experta stores them
 
+
+class Internals:
+    """experta's own pieces of its Rete compiler, for rules/compiled.py: the rule as the network
+    sees it (`prepare_rule`), the alpha checks of a pattern (`generate_checks`) and the objects
+    those checks and the conditional elements are made of."""
+
+    _rete = _experta.matchers.rete
+    prepare_rule = _rete.utils.prepare_rule
+    generate_checks = _rete.utils.generate_checks
+    TypeCheck = _rete.check.TypeCheck
+    FeatureCheck = _rete.check.FeatureCheck
+    FactCapture = _rete.check.FactCapture
+    WhereCheck = _rete.check.WhereCheck
+    InitialFact = _experta.fact.InitialFact
+    ConditionalElement = _experta.conditionalelement.ConditionalElement
+    NOTFC = _experta.fieldconstraint.NOTFC
+    Bindable = _experta.pattern.Bindable
+
+
 __all__ = [
     "AS",
     "DefFacts",
@@ -75,5 +96,6 @@ __all__ = [
     "Rule",
     "TEST",
     "W",
+    "Internals",
     "freeze",
 ]

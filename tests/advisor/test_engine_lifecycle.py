@@ -1,4 +1,10 @@
-"""Engine lifecycle: a discarded engine is freed, whatever the runner froze before."""
+"""Engine lifecycle.
+
+The reused experta engine (`ReteRunner`, the previous engine and the reference of the compiled
+path): a discarded engine is freed, whatever the runner froze before. The compiled `Runner`
+holds no engine when every rule compiles; it freezes nothing, and a failed run leaves nothing
+behind that the next run would see.
+"""
 
 import gc
 import weakref
@@ -9,6 +15,7 @@ import pytest
 from advisor import engine as runner
 from advisor.money import Converter
 from catalogue.snapshot import Snapshot
+from rules import compiled as compiled_rules
 from tests.builders import make_profile
 
 
@@ -28,10 +35,10 @@ def _project(snapshot: Snapshot) -> runner.Project:
 
 
 def test_a_discarded_engine_is_freed_after_a_rebuild(catalogue: list) -> None:  # type: ignore[type-arg]
-    first = runner.Runner(catalogue)
+    first = runner.ReteRunner(catalogue)
     old = weakref.ref(first.engine)
     del first
-    second = runner.Runner(catalogue)  # a new revision: the old runner is gone
+    second = runner.ReteRunner(catalogue)  # a new revision: the old runner is gone
     gc.collect()
     assert old() is None, "the discarded engine is still alive (kept frozen)"
     assert second.engine is not None
@@ -39,10 +46,10 @@ def test_a_discarded_engine_is_freed_after_a_rebuild(catalogue: list) -> None:  
 
 def test_rebuilds_do_not_accumulate_frozen_objects(catalogue: list) -> None:  # type: ignore[type-arg]
     """Ten rebuilds freeze about what one engine holds, not ten engines' worth."""
-    held = runner.Runner(catalogue)
+    held = runner.ReteRunner(catalogue)
     one = gc.get_freeze_count()
     for _ in range(10):
-        held = runner.Runner(catalogue)
+        held = runner.ReteRunner(catalogue)
     assert held.engine is not None
     assert gc.get_freeze_count() < one * 1.2
 
@@ -52,7 +59,7 @@ def test_an_engine_a_failed_run_left_behind_is_freed_and_replaced(
     snapshot: Snapshot,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    run = runner.Runner(catalogue)
+    run = runner.ReteRunner(catalogue)
     project = _project(snapshot)
     expected = run.run(project)
     old = weakref.ref(run.engine)
@@ -71,7 +78,35 @@ def test_an_engine_a_failed_run_left_behind_is_freed_and_replaced(
 
 def test_reused_and_fresh_engines_agree(catalogue: list, snapshot: Snapshot) -> None:  # type: ignore[type-arg]
     project = _project(snapshot)
-    reused = runner.Runner(catalogue)
+    reused = runner.ReteRunner(catalogue)
     first = reused.run(project)
     assert reused.run(project) == first  # the working memory is the catalogue again
     assert runner.run_fresh(project, catalogue) == first
+    compiled = runner.Runner(catalogue)
+    assert compiled.run(project) == first
+    assert compiled.run(project) == first  # nothing of the first run is left behind
+
+
+def test_the_compiled_runner_runs_no_engine_and_freezes_nothing(catalogue: list) -> None:  # type: ignore[type-arg]
+    gc.unfreeze()
+    compiled = runner.Runner(catalogue)
+    assert compiled.residual is None  # every shipped rule compiles: no experta engine per profile
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_failed_compiled_run_leaves_the_runner_usable(
+    catalogue: list,  # type: ignore[type-arg]
+    snapshot: Snapshot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled = runner.Runner(catalogue)
+    project = _project(snapshot)
+    expected = compiled.run(project)
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("a rule failed")
+
+    with monkeypatch.context() as patch, pytest.raises(RuntimeError):
+        patch.setattr(compiled_rules._Collector, "declare", fail)
+        compiled.run(project)
+    assert compiled.run(project) == expected
