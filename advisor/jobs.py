@@ -22,7 +22,7 @@ import re
 import time
 import uuid
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -93,9 +93,13 @@ def _now() -> datetime:
 
 def store_job(
     *, db: Engine, items: Sequence[dict[str, Any]], owner: str | None = None,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int = DEFAULT_CHUNK, admit: Callable[[Session], None] | None = None,
 ) -> Job:  # fmt: skip
-    """Record a new job and its rows, cut into compressed chunks (rows are numbered from 1)."""
+    """Record a new job and its rows, cut into compressed chunks (rows are numbered from 1).
+
+    `admit` runs first in the same transaction (e.g. `keys.admit_in`, which locks the key and
+    checks its limits): what it raises stores nothing, and what it counts is kept only with
+    the job, so two jobs submitted at once cannot both take a key's last slot."""
     now = _now()
     job = Job(
         id=str(uuid.uuid4()), status="queued", total=len(items), chunk=chunk, owner=owner,
@@ -117,6 +121,8 @@ def store_job(
         for seq, start in enumerate(range(0, len(items), chunk))
     ]
     with Session(db) as session:
+        if admit is not None:
+            admit(session)
         session.add(job)
         session.flush()
         for start in range(0, len(chunks), 500):  # bounded statements for 100,000-row jobs
