@@ -44,7 +44,7 @@ ACTIVE_JOB_STATES = ("queued", "running")
 CONCURRENT_RETRY_SECONDS = 30
 KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-# the job table as far as limits need it (advisor/jobs.py owns its model)
+# the job table as far as limits need it (advisor/jobstore.py owns its model)
 _jobs = table("job", column("status"), column("owner"))
 
 
