@@ -3,8 +3,12 @@
 **PostgreSQL**: one procrastinate task per chunk, taken by the API's own worker and by any
 number of `advisor worker` processes on any host. A worker killed mid-chunk leaves its task
 `doing`; every worker looks for tasks held by workers whose heartbeat stopped (procrastinate's
-stalled-job API: `get_stalled_jobs`, `retry_job`) and puts them back on the queue. A chunk
-delivered twice stores its records once (`jobs.finish`).
+stalled-job API: `get_stalled_jobs`, `retry_job`) and puts them back on the queue. Tasks are
+deferred after their job is stored, so a defer that fails (or a process killed in between)
+could leave chunks with no task: every worker also looks for chunks of active jobs with no
+live task (`todo` or `doing`) that have not changed for the stall window, and defers their
+tasks again (`requeue_orphans`). A chunk delivered twice stores its records once
+(`jobs.finish`).
 
 **SQLite** (the embedded default): procrastinate has no SQLite connector, and the database is
 only ever reached from one host. Each server process runs a `LocalRunner` that takes the oldest
@@ -16,6 +20,7 @@ Either way a chunk that has broken its worker `jobs.MAX_ATTEMPTS` times fails, w
 """
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import socket
@@ -24,16 +29,37 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import procrastinate
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 from advisor import batchwork, jobs, logs
 
 QUEUE = "advisor"
 TASK = "advisor:match_chunk"
 PURGE_EVERY = 3600.0  # seconds between retention purges
+# pg_advisory_xact_lock key held while one process looks for chunks with no task and defers
+# them, so that two processes never defer the same chunk twice: "FADVORPH" in ASCII
+ORPHANS_LOCK_KEY = int.from_bytes(b"FADVORPH", "big", signed=True)
+ORPHANS_AT_ONCE = 5000  # chunks deferred again per sweep at most (the next sweep does more)
+# chunks of active jobs, unchanged for a while, that no live task of the queue will deliver
+ORPHANS = text(
+    """
+    SELECT c.job_id, c.seq
+      FROM job_chunk c JOIN job j ON j.id = c.job_id
+     WHERE j.status IN ('queued', 'running') AND c.state IN ('queued', 'running')
+       AND c.updated_at < :cutoff
+       AND NOT EXISTS (
+           SELECT 1 FROM procrastinate_jobs t
+            WHERE t.queue_name = :queue AND t.task_name = :task
+              AND t.status IN ('todo', 'doing')
+              AND t.args ->> 'job_id' = c.job_id AND t.args ->> 'seq' = c.seq::text)
+     ORDER BY j.created_at, c.job_id, c.seq
+     LIMIT :limit
+    """
+)
 
 
 def is_postgres(url: str) -> bool:
@@ -127,6 +153,40 @@ async def retry_stalled(queue: procrastinate.App, *, stalled_after: float) -> in
         retried += 1
         logs.event("chunk_retry", task=task.id, args=task.task_kwargs, attempts=task.attempts)
     return retried
+
+
+def _orphans(connection: Connection, older_than: float) -> list[tuple[str, int]] | None:
+    """Take the sweep's lock (until the connection's transaction ends) and list the chunks with
+    no live task; None if another process is sweeping."""
+    lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+    if not connection.execute(lock, {"key": ORPHANS_LOCK_KEY}).scalar():
+        return None
+    cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
+    found = connection.execute(
+        ORPHANS, {"cutoff": cutoff, "queue": QUEUE, "task": TASK, "limit": ORPHANS_AT_ONCE}
+    )
+    return [(job_id, seq) for job_id, seq in found]
+
+
+async def requeue_orphans(queue: procrastinate.App, db: Engine, *, older_than: float) -> int:
+    """Defer a task again for each chunk of an active job that no live task will deliver and
+    that has not changed for `older_than` seconds: its defer failed after the job was stored,
+    or the process died in between. One process at a time (the lock is held from the search
+    until the tasks are deferred), so each such chunk gets one new task; a chunk delivered
+    twice all the same stores its records once (`jobs.finish`)."""
+    connection = await asyncio.to_thread(db.connect)
+    try:
+        orphans = await asyncio.to_thread(_orphans, connection, older_than) or []
+        task = queue.tasks[TASK]
+        for start in range(0, len(orphans), 500):
+            batch = [{"job_id": job_id, "seq": seq} for job_id, seq in orphans[start : start + 500]]
+            await task.batch_defer_async(*batch)
+        for job_id in dict.fromkeys(job_id for job_id, _ in orphans):
+            seqs = [seq for j, seq in orphans if j == job_id]
+            logs.event("chunk_requeued", job=job_id, chunks=len(seqs), first=seqs[0])
+        return len(orphans)
+    finally:
+        await asyncio.to_thread(connection.close)  # ends the transaction and its lock
 
 
 async def _every(seconds: float, action: Callable[[], Any], name: str) -> None:
@@ -230,6 +290,9 @@ class Dispatcher:
                 queue, after = self.queue, self.stalled_after
                 retry = lambda: retry_stalled(queue, stalled_after=after)  # noqa: E731
                 self._spawn(_every(check, retry, "stalled"), "stalled")
+                db = self.db
+                orphans = lambda: requeue_orphans(queue, db, older_than=after)  # noqa: E731
+                self._spawn(_every(after, orphans, "orphans"), "orphans")
         elif self.work_here:
             self.runner = LocalRunner(
                 db=self.db, url=self.url, execute=self.execute, lease=self.lease
@@ -248,13 +311,21 @@ class Dispatcher:
             logs.event("jobs_purged", jobs=gone, older_than_days=self.retention_days)
 
     async def submit(self, job: jobs.Job) -> None:
-        """Make the job's chunks known to the workers."""
+        """Make the job's chunks known to the workers. The job is stored already: should its
+        tasks fail to be deferred, the workers' sweep (`requeue_orphans`) defers them once the
+        stall window has passed, so the job is not refused nor lost."""
         if self.queue is not None:
             seqs = await asyncio.to_thread(jobs.chunk_seqs, db=self.db, job_id=job.id)
             task = self.queue.tasks[TASK]
-            for start in range(0, len(seqs), 500):
-                batch = [{"job_id": job.id, "seq": seq} for seq in seqs[start : start + 500]]
-                await task.batch_defer_async(*batch)
+            try:
+                for start in range(0, len(seqs), 500):
+                    batch = [{"job_id": job.id, "seq": seq} for seq in seqs[start : start + 500]]
+                    await task.batch_defer_async(*batch)
+            except Exception as exc:
+                logs.event(
+                    "chunk_defer_error", job=job.id, error=f"{type(exc).__name__}: {exc}",
+                    requeued_after=self.stalled_after, level=logging.WARNING,
+                )  # fmt: skip
         elif self.runner is not None:
             self.runner.wake.set()  # other processes notice within their poll
 

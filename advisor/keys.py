@@ -14,7 +14,8 @@ Scopes (keep the list short):
 
 Limits per key (its own, or the ADVISOR_KEY_* defaults when unset): jobs queued or running at
 once, and profiles accepted per UTC day (jobs and batches both count, when accepted). Over a
-limit the service raises LimitExceeded with the seconds to wait.
+limit the service raises LimitExceeded with the seconds to wait. Both hold under requests at
+once: a job is admitted in the transaction that stores it, with the key locked (`admit_in`).
 """
 
 import hashlib
@@ -27,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Engine, column, func, table, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, select
 
 from advisor.errors import Forbidden, InvalidInput, LimitExceeded, NotAuthenticated, NotFound
@@ -46,7 +47,7 @@ ACTIVE_JOB_STATES = ("queued", "running")
 CONCURRENT_RETRY_SECONDS = 30
 KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-# the job table as far as limits need it (advisor/jobs.py owns its model)
+# the job table as far as limits need it (advisor/jobstore.py owns its model)
 _jobs = table("job", column("status"), column("owner"))
 
 
@@ -186,15 +187,18 @@ def seconds_to_next_day(now: datetime) -> int:
     return max(1, int((midnight - now).total_seconds() + 0.999))
 
 
-def active_jobs(*, db: Engine, key_id: str) -> int:
-    """The key's jobs that are queued or running."""
-    query = (
+def _active(key_id: str) -> Any:
+    return (
         select(func.count())
         .select_from(_jobs)
         .where(_jobs.c.owner == key_id, _jobs.c.status.in_(ACTIVE_JOB_STATES))
     )
+
+
+def active_jobs(*, db: Engine, key_id: str) -> int:
+    """The key's jobs that are queued or running."""
     with Session(db) as session:
-        return int(session.exec(query).one())  # type: ignore[call-overload]
+        return int(session.exec(_active(key_id)).one())
 
 
 def used_today(*, db: Engine, key_id: str, now: datetime | None = None) -> int:
@@ -205,40 +209,51 @@ def used_today(*, db: Engine, key_id: str, now: datetime | None = None) -> int:
 
 
 def _add_items(session: Session, key_id: str, day: date, items: int, limit: int) -> bool:
-    """Add `items` to the key's count for `day` unless that would pass `limit`; atomic (one
-    conditional UPDATE, or the INSERT of the day's first row; a lost INSERT race retries)."""
-    for _ in range(2):
-        counter: Any = ApiKeyUsage.items
-        result = session.exec(
-            update(ApiKeyUsage)
-            .where(ApiKeyUsage.key_id == key_id, ApiKeyUsage.day == day)  # type: ignore[arg-type]
-            .where(counter + items <= limit)
-            .values(items=counter + items)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            session.commit()
-            return True
-        session.rollback()
-        if session.get(ApiKeyUsage, (key_id, day)) is not None:
-            return False  # the day's row exists: over the limit
-        try:
-            session.add(ApiKeyUsage(key_id=key_id, day=day, items=items))
-            session.commit()
-            return True
-        except IntegrityError:  # another request wrote the day's first row: update it
-            session.rollback()
-    return False
+    """Add `items` to the key's count for `day` unless that would pass `limit`, in the caller's
+    transaction (not committed). Atomic: the day's row is made if missing (an INSERT that does
+    nothing when a concurrent request made it), then one conditional UPDATE adds to it."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(ApiKeyUsage)
+        .values(key_id=key_id, day=day, items=0)
+        .on_conflict_do_nothing(index_elements=["key_id", "day"])
+    )
+    counter: Any = ApiKeyUsage.items
+    result = session.execute(
+        update(ApiKeyUsage)
+        .where(ApiKeyUsage.key_id == key_id, ApiKeyUsage.day == day)  # type: ignore[arg-type]
+        .where(counter + items <= limit)
+        .values(items=counter + items)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
-def admit(
-    *, db: Engine, caller: Caller, items: int, job: bool, now: datetime | None = None
+def _lock_key(session: Session, key_id: str) -> None:
+    """Make the key's admissions queue up until this transaction ends: on PostgreSQL a lock on
+    the key's row (FOR NO KEY UPDATE: its usage rows can still be added), on SQLite the
+    database's write lock taken at the transaction's start (BEGIN IMMEDIATE), as SQLite locks
+    no rows."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    session.execute(select(ApiKey.id).where(ApiKey.id == key_id).with_for_update(key_share=True))
+
+
+def admit_in(
+    session: Session, *, caller: Caller, items: int, job: bool, now: datetime | None = None
 ) -> None:
-    """Count `items` against the caller's day (and, for a job, check its jobs running at once),
-    or raise LimitExceeded. Callers without a key are not limited."""
+    """Count `items` against the caller's day (and, for a job, check its jobs running at once)
+    in the caller's transaction, which must not have begun yet: for a job it starts by locking
+    the key, so one key's jobs at once are admitted one after the other. Raises LimitExceeded (the
+    caller then rolls back: a refused request counts nothing). The job itself must be stored
+    in the same transaction, or two jobs at once could both take the last slot. Callers
+    without a key are not limited."""
     if caller.key_id is None:
         return
     if job:
-        running = active_jobs(db=db, key_id=caller.key_id)
+        _lock_key(session, caller.key_id)
+        running = int(session.exec(_active(caller.key_id)).one())  # type: ignore[call-overload]
         if running >= caller.max_concurrent_jobs:
             raise LimitExceeded(
                 f"this API key has {running} jobs queued or running, its limit is "
@@ -253,13 +268,21 @@ def admit(
             field="items",
         )
     now = now or datetime.now(UTC)
-    with Session(db) as session:
-        added = _add_items(session, caller.key_id, now.astimezone(UTC).date(), items,
-                           caller.max_items_per_day)  # fmt: skip
-    if not added:
+    if not _add_items(session, caller.key_id, now.astimezone(UTC).date(), items,
+                      caller.max_items_per_day):  # fmt: skip
         raise LimitExceeded(
             f"this API key's {caller.max_items_per_day} items for today (UTC) would be "
             f"passed by these {items}; the count starts again at midnight UTC",
             retry_after=seconds_to_next_day(now),
             field="items",
         )
+
+
+def admit(
+    *, db: Engine, caller: Caller, items: int, job: bool, now: datetime | None = None
+) -> None:
+    """`admit_in` in a transaction of its own, committed when admitted: for work that stores
+    nothing (batches). A job is admitted in the transaction that stores it (`jobs.store_job`)."""
+    with Session(db) as session:
+        admit_in(session, caller=caller, items=items, job=job, now=now)
+        session.commit()

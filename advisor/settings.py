@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         default=30,
         gt=0,
         description="PostgreSQL: a worker silent this long is taken for dead and its chunks "
-        "are queued again",
+        "are queued again; so is a chunk of an active job that had no task this long",
     )
     engine_threads: int = Field(
         default=1,

@@ -59,8 +59,12 @@ def _accept(body: bytes, settings: Any, db: Any, caller: Caller) -> jobs.Job:
             f"item {big} is over {settings.max_body_bytes} bytes, the limit for one profile",
             field=f"items.{big}",
         )
-    keys.admit(db=db, caller=caller, items=len(request.items), job=True)
-    return jobs.store_job(db=db, items=request.items, owner=caller.key_id)
+    # the key's limits are checked in the transaction that stores the job: atomic
+    count = len(request.items)
+    return jobs.store_job(
+        db=db, items=request.items, owner=caller.key_id,
+        admit=lambda session: keys.admit_in(session, caller=caller, items=count, job=True),
+    )  # fmt: skip
 
 
 @router.post(

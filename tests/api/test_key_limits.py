@@ -41,6 +41,37 @@ def test_a_finished_job_frees_its_slot(keyed: TestClient) -> None:
     assert keyed.post("/v1/jobs", json=batch_of(1), headers=bearer(secret)).status_code == 202
 
 
+@pytest.mark.parametrize("limit", [1, 3])
+def test_jobs_submitted_at_once_never_pass_the_limit_together(
+    keyed: TestClient, limit: int
+) -> None:
+    """Eight submissions of one key at the same instant: exactly `limit` accepted, the others
+    429 with Retry-After, and only the accepted ones stored and counted."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    app: FastAPI = keyed.app  # type: ignore[assignment]
+    secret = new_key(keyed, "jobs", max_concurrent_jobs=limit)
+    key_id = keys.authenticate(db=app.state.db, secret=secret, scope="jobs", settings=Settings())
+    at_once = 8
+    start = Barrier(at_once)
+
+    def submit(_: int):  # type: ignore[no-untyped-def]
+        start.wait()
+        return keyed.post("/v1/jobs", json=batch_of(2), headers=bearer(secret))
+
+    with ThreadPoolExecutor(at_once) as pool:
+        answers = list(pool.map(submit, range(at_once)))
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [202] * limit + [429] * (at_once - limit), [a.text for a in answers]
+    for refused in (answer for answer in answers if answer.status_code == 429):
+        assert refused.json()["error"]["code"] == "limit_exceeded"
+        assert refused.headers["retry-after"] == str(keys.CONCURRENT_RETRY_SECONDS)
+    assert keys.active_jobs(db=app.state.db, key_id=key_id.key_id) == limit  # type: ignore[arg-type]
+    # a refused job counts none of its items: 2 per accepted job
+    assert keys.used_today(db=app.state.db, key_id=key_id.key_id) == 2 * limit  # type: ignore[arg-type]
+
+
 def test_items_per_day_are_limited_per_key_until_midnight_utc(keyed: TestClient) -> None:
     secret = new_key(keyed, "jobs", max_items_per_day=5)
     headers = bearer(secret)
