@@ -140,6 +140,21 @@ def finish(*, db: Engine, job_id: str, seq: int, outcomes: Sequence[tuple[bool, 
     return True
 
 
+def renew(*, db: Engine, job_id: str, seq: int, worker: str, lease: float) -> bool:
+    """Extend the lease of a chunk `worker` is still working on (SQLite): a slow chunk stays
+    with its live worker, and only a dead worker's lease runs out. False when the chunk is no
+    longer this worker's (its lease ran out and another took it, or it is stored)."""
+    with Session(db) as session:
+        renewed = session.execute(
+            update(JobChunk)
+            .where(col(JobChunk.job_id) == job_id, col(JobChunk.seq) == seq)
+            .where(col(JobChunk.state) == "running", col(JobChunk.claimed_by) == worker)
+            .values(lease_until=time.time() + lease)
+        ).rowcount
+        session.commit()
+    return renewed == 1
+
+
 def release(*, db: Engine, job_id: str, seq: int) -> None:
     """A chunk broke its worker: free it for the next attempt at once (`claim_next` fails it
     after MAX_ATTEMPTS)."""

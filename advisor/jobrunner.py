@@ -227,6 +227,7 @@ class LocalRunner:
                     await asyncio.wait_for(self.wake.wait(), self.poll)
                 continue
             job_id, seq, rows = got
+            renewing = asyncio.create_task(self._renew(job_id, seq))
             try:
                 await _work(
                     db=self.db, url=self.url, execute=self.execute, job_id=job_id, seq=seq,
@@ -236,6 +237,25 @@ class LocalRunner:
                 error = f"{type(exc).__name__}: {exc}"
                 logs.event("chunk_error", job=job_id, chunk=seq, error=error)
                 await asyncio.to_thread(jobs.release, db=self.db, job_id=job_id, seq=seq)
+            finally:
+                renewing.cancel()
+
+    async def _renew(self, job_id: str, seq: int) -> None:
+        """While this process works on a chunk, renew its lease every third of the lease: a
+        chunk slower than the lease (a loaded machine) is not taken from a live worker, and
+        counts no attempt against it; a killed process renews nothing, so its lease runs out."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                held = await asyncio.to_thread(
+                    jobs.renew, db=self.db, job_id=job_id, seq=seq, worker=self.name,
+                    lease=self.lease,
+                )  # fmt: skip
+            except Exception as exc:  # the database is busy: the next round tries again
+                logs.event("chunk_renew_error", job=job_id, chunk=seq, error=str(exc)[:300])
+                continue
+            if not held:
+                return
 
 
 def _own_pool(concurrency: int) -> Executor:

@@ -20,7 +20,7 @@ with SQLite).
 """
 
 from advisor.jobadmin import active_jobs, cancel, get_job, list_jobs, purge, results
-from advisor.jobdelivery import claim, claim_next, finish, release
+from advisor.jobdelivery import claim, claim_next, finish, release, renew
 from advisor.jobstore import (
     ACTIVE,
     DEFAULT_CHUNK,
@@ -39,5 +39,5 @@ from advisor.jobstore import (
 __all__ = [
     "ACTIVE", "DEFAULT_CHUNK", "FINAL", "JOB_ID", "MAX_ATTEMPTS", "Job", "JobChunk", "WorkRow",
     "active_jobs", "cancel", "chunk_seqs", "claim", "claim_next", "finish", "get_job",
-    "list_jobs", "pack", "purge", "release", "results", "store_job", "unpack",
+    "list_jobs", "pack", "purge", "release", "renew", "results", "store_job", "unpack",
 ]  # fmt: skip

@@ -96,6 +96,28 @@ def test_leases_give_a_chunk_to_one_worker_until_they_run_out(db) -> None:  # ty
     assert c is not None and c[1] == a[1] and c[2] == a[2]
 
 
+def test_a_live_worker_renews_its_lease_and_keeps_its_chunk(db) -> None:  # type: ignore[no-untyped-def]
+    """A chunk slower than the lease stays with the worker that renews it; only the holder
+    can renew; once another took a chunk whose lease ran out, the first can no longer."""
+    job = jobs.store_job(db=db, items=_items(2), chunk=2)
+    taken = jobs.claim_next(db=db, worker="a", lease=0.5)
+    assert taken is not None
+    assert not jobs.renew(db=db, job_id=job.id, seq=taken[1], worker="b", lease=60)
+    time.sleep(0.3)
+    assert jobs.renew(db=db, job_id=job.id, seq=taken[1], worker="a", lease=60)
+    time.sleep(0.4)  # past the first lease: renewed, so still a's
+    assert jobs.claim_next(db=db, worker="b", lease=60) is None
+    with Session(db) as session:  # a's process died: it renews no more, its lease runs out
+        session.execute(
+            update(jobs.JobChunk)
+            .where(jobs.JobChunk.job_id == job.id, jobs.JobChunk.seq == taken[1])
+            .values(lease_until=time.time() - 1)
+        )
+        session.commit()
+    assert jobs.claim_next(db=db, worker="b", lease=60) is not None
+    assert not jobs.renew(db=db, job_id=job.id, seq=taken[1], worker="a", lease=60)
+
+
 def test_a_chunk_that_keeps_breaking_fails_its_job(db) -> None:  # type: ignore[no-untyped-def]
     job = jobs.store_job(db=db, items=_items(2), chunk=1)
     for _ in range(jobs.MAX_ATTEMPTS):
