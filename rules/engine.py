@@ -4,7 +4,7 @@ Never share one engine between threads or tasks (advisor/engine.py keeps one per
 """
 
 from rules._experta import KnowledgeEngine
-from rules.business_models import BusinessModelRules
+from rules.business_models import BusinessModelExclusionRules, BusinessModelFitRules
 from rules.china import ChinaRules
 from rules.eligibility import EligibilityRules
 from rules.eu import EURules
@@ -19,7 +19,8 @@ PACKS = (
     ChinaRules,
     StructureRules,
     ScoringRules,
-    BusinessModelRules,
+    BusinessModelExclusionRules,
+    BusinessModelFitRules,
 )
 
 
@@ -63,6 +64,7 @@ class AdvisorEngine(
     ChinaRules,
     StructureRules,
     ScoringRules,
-    BusinessModelRules,
+    BusinessModelExclusionRules,
+    BusinessModelFitRules,
 ):
     """Forward-chaining engine over Project, Instrument and Model facts."""

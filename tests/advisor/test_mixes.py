@@ -8,29 +8,18 @@ four components, pairs the catalogue forbids.
 """
 
 import math
-import random
-import threading
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pytest
 import yaml
 
-from advisor.mixes import Usable, _to_cents, compose
-from advisor.models import Mix, Option, ProjectProfile
-from advisor.money import Converter
-from catalogue.datafiles import load
-from catalogue.schema import InstrumentRecord
-from catalogue.snapshot import Snapshot
+from tests.advisor.mix_builders import M, cents, eu_grant, loan, mixes, record, shapes
 from tests.builders import make_profile
 
-SOURCE = {"document": "test", "reference": "synthetic record", "supports": []}
 FX = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "catalogue" / "data" / "fx_rates.yaml").read_text()
 )
-FX_RATES = load().fx_rates
 # The rows in force on the profiles' date, 2026-11-22: the table's 2026 row (first working day).
 CNY_PER_EUR = next(
     r["per_eur"] for r in FX if (r["currency"], r["date"]) == ("CNY", date(2026, 1, 2))
@@ -41,69 +30,6 @@ USD_PER_EUR = next(
 GBP_PER_EUR = next(
     r["per_eur"] for r in FX if (r["currency"], r["date"]) == ("GBP", date(2026, 1, 2))
 )
-
-
-def record(iid: str, kind: str, **fields: Any) -> InstrumentRecord:
-    data: dict[str, Any] = {
-        "id": iid,
-        "name_en": iid,
-        "name_zh": iid,
-        "kind": kind,
-        "jurisdiction": "GLOBAL",
-        "description": "test instrument",
-        "costs_covered": ["investment"],
-        "status": "active",
-        "sources": [SOURCE],
-    }
-    data.update(fields)
-    return InstrumentRecord.model_validate(data)
-
-
-def eu_grant(iid: str, rate: float, **fields: Any) -> InstrumentRecord:
-    return record(iid, "grant", eu_funds=True, co_financing=[{"rate": rate}], **fields)
-
-
-def loan(iid: str = "loan", **fields: Any) -> InstrumentRecord:
-    return record(iid, "loan", **fields)
-
-
-def mixes(records: list[InstrumentRecord], profile: ProjectProfile | None = None) -> list[Mix]:
-    profile = profile or make_profile(capex={"amount": 10_000_000, "currency": "EUR"})
-    snapshot = Snapshot("test", tuple(records), (), FX_RATES)
-    options = [
-        Option.model_validate(
-            {
-                "instrument_id": r.id,
-                "name": r.id,
-                "name_zh": r.id,
-                "kind": r.kind,
-                "jurisdiction": r.jurisdiction,
-                "rank": i + 1,
-                "score": float(len(records) - i),
-                "status": "active",
-                "reasons": [],
-            }
-        )  # fmt: skip
-        for i, r in enumerate(records)
-    ]
-    assert profile.as_of is not None
-    return compose(
-        options=options,
-        snapshot=snapshot,
-        profile=profile,
-        money=Converter(snapshot, profile.as_of),
-    )
-
-
-def cents(mix: Mix) -> dict[tuple[str, str], int]:
-    return {(c.instrument_id, c.covers): round(c.amount.amount * 100) for c in mix.components}
-
-
-def shapes(found: list[Mix]) -> list[dict[tuple[str, str], int]]:
-    return [cents(m) for m in found]
-
-
-M = 100  # cents per unit of currency
 
 
 def test_grant_first_then_loan_first() -> None:
@@ -232,10 +158,29 @@ def test_a_minimum_ticket_that_cannot_be_met_beside_the_rest_drops_the_instrumen
     assert shapes(found) == [{("g50", "investment"): 5_000_000 * M}]
 
 
+def test_the_exact_programme_honours_a_minimum_ticket_it_can_meet() -> None:
+    """As the one-EU-grant case, with a loan of at least 2,000,000: the 3,000,000 beside the
+    70% grant meets it, so the grant-led mix (solved exactly: two EU grants) keeps the loan."""
+    found = mixes(
+        [eu_grant("g70", 0.7), eu_grant("g50", 0.5),
+         loan(min_ticket=2_000_000, max_share_of_cost=0.6)]
+    )  # fmt: skip
+    assert shapes(found) == [
+        {("g70", "investment"): 7_000_000 * M, ("loan", "investment"): 3_000_000 * M},
+        {("loan", "investment"): 6_000_000 * M, ("g70", "investment"): 4_000_000 * M},
+    ]
+
+
 def test_a_delivery_tool_carries_no_money() -> None:
     iti = record("iti", "delivery_tool")
     found = mixes([iti, eu_grant("g50", 0.5)])
     assert all(c.instrument_id != "iti" for m in found for c in m.components)
+
+
+def test_a_delivery_tool_ranked_first_leaves_the_others_usable() -> None:
+    """An ITI ranked above a 50% grant carries no money; the grant still funds 5,000,000."""
+    found = mixes([record("iti", "delivery_tool"), eu_grant("g50", 0.5)])
+    assert shapes(found) == [{("g50", "investment"): 5_000_000 * M}]
 
 
 def test_a_grant_without_a_recorded_rate_is_not_used() -> None:
@@ -284,208 +229,3 @@ def test_project_capital_caps_borrowed_money_and_the_grant_fills_the_rest() -> N
     ]
     assert any("project capital: at least 20%" in note for note in found[1].notes)
     assert any("fund at most 80%" in note for note in found[1].notes)
-
-
-# --- the repair after the solver: limits hold to the cent whatever its tolerance ------------
-
-
-def usable(iid: str, kind: str, upper: int, cap: int, *, min_ticket: int = 0,
-           eu_grant: bool = False, debt: bool = False) -> Usable:  # fmt: skip
-    rec = record(iid, kind)
-    option = Option.model_validate(
-        {"instrument_id": iid, "name": iid, "name_zh": iid, "kind": kind, "jurisdiction": "GLOBAL",
-         "rank": 1, "score": 1.0, "status": "active", "reasons": []}
-    )  # fmt: skip
-    return Usable(option, rec, {"investment": upper}, cap, min_ticket, eu_grant, debt)
-
-
-BASE = {"investment": 100_000, "development": 0}  # 1,000.00 in cents
-
-
-def repaired(shares: list[float], parts: list[Usable], debt_cap: int | None = None) -> dict:  # type: ignore[type-arg]
-    x_at = {(i, "investment"): i for i in range(len(parts))}
-    out = _to_cents(np.array(shares), x_at, set(range(len(parts))), parts, BASE, debt_cap)
-    return {parts[i].record.id: v for (i, _), v in out.items()}
-
-
-def test_repair_keeps_only_the_larger_of_two_eu_grants_on_one_line() -> None:
-    parts = [
-        usable("small", "grant", 50_000, 50_000, eu_grant=True),
-        usable("large", "grant", 60_000, 60_000, eu_grant=True),
-    ]
-    assert repaired([0.3, 0.6], parts) == {"large": 60_000}
-
-
-def test_repair_cuts_to_the_cap_to_the_cent() -> None:
-    parts = [usable("capped", "loan", 60_000, 50_000)]
-    assert repaired([0.55], parts) == {"capped": 50_000}
-    assert repaired([0.50001], parts) == {"capped": 50_000}  # one cent over
-    assert repaired([0.4], parts) == {"capped": 40_000}
-
-
-def test_repair_drops_an_amount_below_the_minimum_ticket() -> None:
-    parts = [usable("min", "loan", 60_000, 60_000, min_ticket=40_000)]
-    assert repaired([0.3], parts) == {}
-    assert repaired([0.00001], parts) == {}  # one cent
-    assert repaired([0.45], parts) == {"min": 45_000}
-
-
-def test_repair_never_funds_more_than_the_cost_cutting_the_smallest_first() -> None:
-    parts = [usable("a", "loan", 70_000, 70_000), usable("b", "bond", 40_000, 40_000)]
-    assert repaired([0.7, 0.4], parts) == {"a": 70_000, "b": 30_000}
-    assert repaired([0.7, 0.30001], parts) == {"a": 70_000, "b": 30_000}  # one cent over
-
-
-def test_repair_holds_borrowed_money_to_the_project_capital_cap() -> None:
-    parts = [
-        usable("big", "loan", 50_000, 50_000, debt=True),
-        usable("small", "loan", 30_000, 30_000, min_ticket=15_000, debt=True),
-        usable("grant", "grant", 20_000, 20_000),
-    ]
-    # 80,000 of debt against a cap of 60,000: the smaller loan is cut to 10,000, below its
-    # minimum ticket of 15,000, so it goes; the grant is not debt
-    assert repaired([0.5, 0.3, 0.2], parts, debt_cap=60_000) == {"big": 50_000, "grant": 20_000}
-    assert repaired([0.5, 0.3, 0.2], parts, debt_cap=75_000) == {
-        "big": 50_000, "small": 25_000, "grant": 20_000,
-    }  # fmt: skip
-
-
-def test_the_exact_programme_honours_a_minimum_ticket_it_can_meet() -> None:
-    """As the one-EU-grant case, with a loan of at least 2,000,000: the 3,000,000 beside the
-    70% grant meets it, so the grant-led mix (solved exactly: two EU grants) keeps the loan."""
-    found = mixes(
-        [eu_grant("g70", 0.7), eu_grant("g50", 0.5),
-         loan(min_ticket=2_000_000, max_share_of_cost=0.6)]
-    )  # fmt: skip
-    assert shapes(found) == [
-        {("g70", "investment"): 7_000_000 * M, ("loan", "investment"): 3_000_000 * M},
-        {("loan", "investment"): 6_000_000 * M, ("g70", "investment"): 4_000_000 * M},
-    ]
-
-
-# --- ties and determinism (advisor/mixes_lp.py: the secondary objective) ---------------------
-
-
-def ranked_mixes(
-    records: list[InstrumentRecord],
-    ranks: dict[str, int],
-    profile: ProjectProfile | None = None,
-    score: float = 1.0,
-) -> list[Mix]:
-    """The mixes from options of one score, ranked as `ranks` says, given in `records`' order."""
-    profile = profile or make_profile(capex={"amount": 10_000_000, "currency": "EUR"})
-    snapshot = Snapshot("test", tuple(records), (), FX_RATES)
-    options = [
-        Option.model_validate(
-            {
-                "instrument_id": r.id,
-                "name": r.id,
-                "name_zh": r.id,
-                "kind": r.kind,
-                "jurisdiction": r.jurisdiction,
-                "rank": ranks[r.id],
-                "score": score,
-                "status": "active",
-                "reasons": [],
-            }
-        )  # fmt: skip
-        for r in records
-    ]
-    assert profile.as_of is not None
-    return compose(
-        options=options, snapshot=snapshot, profile=profile,
-        money=Converter(snapshot, profile.as_of),
-    )  # fmt: skip
-
-
-def test_a_tie_between_two_options_goes_to_the_better_ranked() -> None:
-    """Two loans of one score, each up to 60% of 10,000,000: every strategy values them alike,
-    so the better-ranked takes its 6,000,000 and the other the remaining 4,000,000, whichever
-    order the options come in."""
-    first, second = loan("first", max_share_of_cost=0.6), loan("second", max_share_of_cost=0.6)
-    expected = [{("first", "investment"): 6_000_000 * M, ("second", "investment"): 4_000_000 * M}]
-    ranks = {"first": 1, "second": 2}
-    assert shapes(ranked_mixes([first, second], ranks)) == expected
-    assert shapes(ranked_mixes([second, first], ranks)) == expected
-    swapped = {"first": 2, "second": 1}
-    assert shapes(ranked_mixes([first, second], swapped)) == [
-        {("second", "investment"): 6_000_000 * M, ("first", "investment"): 4_000_000 * M}
-    ]
-
-
-BOTH_LINES = [{"rate": 1.0, "costs": "development"}, {"rate": 1.0, "costs": "investment"}]
-
-
-def test_the_better_ranked_option_takes_the_development_line_in_a_tie() -> None:
-    """A grant and a loan each fund either cost line, at most half of 11,000,000: each funds
-    5,500,000 whichever line it is on, so which one funds the 1,000,000 of development is a
-    tie, and it goes to the better-ranked."""
-    profile = make_profile(
-        capex={"amount": 10_000_000, "currency": "EUR"},
-        development_cost={"amount": 1_000_000, "currency": "EUR"},
-    )
-    grant = record("grant", "grant", costs_covered=["development", "investment"],
-                   co_financing=BOTH_LINES, max_share_of_cost=0.5)  # fmt: skip
-    lender = loan("loan", costs_covered=["development", "investment"],
-                  co_financing=BOTH_LINES, max_share_of_cost=0.5)  # fmt: skip
-    for ranks in ({"grant": 1, "loan": 2}, {"grant": 2, "loan": 1}):
-        best, other = sorted(ranks, key=ranks.__getitem__)
-        expected = {
-            (best, "development"): 1_000_000 * M,
-            (best, "investment"): 4_500_000 * M,
-            (other, "investment"): 5_500_000 * M,
-        }
-        for records in ([grant, lender], [lender, grant]):
-            found = ranked_mixes(records, ranks, profile)
-            assert found and all(cents(m) == expected for m in found)
-
-
-def test_the_same_short_list_gives_the_same_mixes_in_any_order_after_any_other_solve() -> None:
-    """Seven options with ties among them: every order of the options, solved after other
-    short lists on this thread's model or on a new thread's, gives identical mixes."""
-    profile = make_profile(
-        capex={"amount": 12_345_678.9, "currency": "EUR"},
-        development_cost={"amount": 654_321, "currency": "EUR"},
-    )
-    records = [
-        eu_grant("g70", 0.7), eu_grant("g50", 0.5),
-        record("grant", "grant", costs_covered=["development", "investment"],
-               co_financing=BOTH_LINES, max_share_of_cost=0.3),
-        loan("l1", max_share_of_cost=0.6), loan("l2", max_share_of_cost=0.6, min_ticket=2e6),
-        loan("l3", costs_covered=["development", "investment"], co_financing=BOTH_LINES),
-        record("ppp", "ppp_structure", max_share_of_cost=0.8),
-    ]  # fmt: skip
-    ranks = {r.id: i + 1 for i, r in enumerate(records)}
-    reference = ranked_mixes(records, ranks, profile)
-    assert reference
-    rng = random.Random(13)
-    for _ in range(8):
-        shuffled = rng.sample(records, len(records))
-        mixes([eu_grant("g33", 0.33), loan(max_share_of_cost=0.6)])  # another short list first
-        assert ranked_mixes(shuffled, ranks, profile) == reference
-    elsewhere: list[list[Mix]] = []
-    thread = threading.Thread(
-        target=lambda: elsewhere.append(ranked_mixes(records, ranks, profile))
-    )
-    thread.start()
-    thread.join()
-    assert elsewhere == [reference]
-
-
-def test_repair_keeps_a_loan_cut_to_exactly_its_minimum_ticket() -> None:
-    """80,000 of debt against a cap of 65,000: the smaller loan is cut to 15,000, which is its
-    minimum ticket, so it stays."""
-    parts = [
-        usable("big", "loan", 50_000, 50_000, debt=True),
-        usable("small", "loan", 30_000, 30_000, min_ticket=15_000, debt=True),
-        usable("grant", "grant", 20_000, 20_000),
-    ]
-    assert repaired([0.5, 0.3, 0.2], parts, debt_cap=65_000) == {
-        "big": 50_000, "small": 15_000, "grant": 20_000,
-    }  # fmt: skip
-
-
-def test_a_delivery_tool_ranked_first_leaves_the_others_usable() -> None:
-    """An ITI ranked above a 50% grant carries no money; the grant still funds 5,000,000."""
-    found = mixes([record("iti", "delivery_tool"), eu_grant("g50", 0.5)])
-    assert shapes(found) == [{("g50", "investment"): 5_000_000 * M}]

@@ -1,15 +1,16 @@
-"""Business-model rule pack: which of the seed's business models fit the project, and why.
+"""Business-model fit: how well each of the seed's business models suits the project, and why.
 
-Sources: the models' own catalogue rows (revenue streams, sectors, jurisdictions, bans, each with
-its citation); the seed on selecting models by project type (000_3774adf2b4c550fa.txt §6.1.3
-L3699, §6.1.14 L4033: market projects enterprise-run, pure public services government-funded);
-Annex 5 maturity (§8.4 L5432, Annex 5 L5818-L5823); private ownership resistance (§2.2.2.1 L764);
-China's 2023 PPP reform (instrument_facts.md CN2, matched through the policy's catalogue record);
-ESCO guaranteed vs shared savings by risk appetite (instrument_facts.md G2). Who pays the operator
-(user-pays vs government-pays PPPs: APMG PPP Certification Guide Sec. 4.7, 4.10), the kinds of
-asset the sources name a model for or against, and dated jurisdictional incentives (e.g. China's
-shared-savings EMC reward, Caijian [2010] 249, and tax relief, Caishui [2010] 110) come from the
-models' own catalogue rows (`payer`, `asset_fit`, `incentives`), each entry with its source.
+Sources: the models' own catalogue rows (revenue streams, sectors, stages, precedents,
+jurisdictions, risk appetite, each with its citation); the seed on selecting models by project
+type (000_3774adf2b4c550fa.txt §6.1.3 L3699, §6.1.14 L4033: market projects enterprise-run, pure
+public services government-funded); Annex 5 maturity (§8.4 L5432, Annex 5 L5818-L5823); private
+ownership resistance (§2.2.2.1 L764); mixed funding and shared risk (§6.1.13 L4000, §5.2.2 L2743;
+§6.1.12 L3975, §2.2.3.1 L868); ESCO guaranteed vs shared savings by risk appetite
+(instrument_facts.md G2). Who pays the operator (user-pays vs government-pays PPPs: APMG PPP
+Certification Guide Sec. 4.7, 4.10), the kinds of asset the sources name a model for or against,
+and dated jurisdictional incentives (e.g. China's shared-savings EMC reward, Caijian [2010] 249,
+and tax relief, Caishui [2010] 110) come from the models' own catalogue rows (`payer`,
+`asset_fit`, `incentives`), each entry with its source.
 """
 
 from datetime import date
@@ -18,22 +19,15 @@ from typing import Any
 from catalogue.vocabulary import PUBLIC_REVENUE, payers_of
 from rules import weights
 from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
-from rules.facts import Instrument, Project
-from rules.records import CATALOGUE_FIELD, caution, cite, fail, group, holds, listed, score, sourced
+from rules.business_models.patterns import BM, NONEMPTY, SEED, model_group
+from rules.facts import Project
+from rules.records import CATALOGUE_FIELD, caution, holds, listed, score, sourced
 
-BM = "business_model"
-NONEMPTY = P(bool)
-REFORM = P(lambda params: "user_pays_only_since" in params)
-SEED = "000_3774adf2b4c550fa.txt"
 PUBLIC_SERVICE = f"{SEED} §6.1.3 L3699; §6.1.14 L4033"
 MATURITY = f"{SEED} §8.4 L5432; Annex 5 L5818-L5823"
 OWNERSHIP = f"{SEED} §2.2.2.1 L764"
 MIXED_FUNDING = f"{SEED} §6.1.13 L4000; §5.2.2 L2743"
 SHARED_RISK = f"{SEED} §6.1.12 L3975; §2.2.3.1 L868"
-
-
-def model_group(attribute: str, value, extra: bool = False):  # type: ignore[no-untyped-def]
-    return group(attribute, value, of="model", extra=extra)
 
 
 def shows(entry: Any, main: str, applicant: str, revenue: Any, where: str) -> bool:
@@ -82,95 +76,7 @@ INCENTIVE_PATTERN = (
 )
 
 
-class BusinessModelRules(KnowledgeEngine):
-    @Rule(
-        Project(country=MATCH.country, as_of=MATCH.as_of),
-        model_group("banned", MATCH.ban & holds(lambda b: bool(b[0]) and isinstance(b[0], tuple))),
-        TEST(lambda country, as_of, ban: country in ban[0] and (ban[1] is None or as_of >= ban[1])),
-        salience=20,
-    )  # fmt: skip
-    @sourced(CATALOGUE_FIELD)
-    def exclude_model_banned_in_country(self, country, as_of, ban, ids, c, soft):
-        """Exclude a business model the catalogue records as banned in the project's country."""
-        since = f" since {ban[1].isoformat()}" if ban[1] else ""
-        self.declare(*(
-            fail(mid, "exclude_model_banned_in_country", test="model lawful in the country",
-                 value=country, threshold=f"banned in {listed(ban[0])}{since}", source=c[mid],
-                 hard=mid not in soft, about=BM)
-            for mid in ids
-        ))  # fmt: skip
-
-    @Rule(
-        Project(country="CN", as_of=MATCH.as_of),
-        Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params & REFORM,
-                   cite=MATCH.pc),
-        TEST(lambda as_of, policy_params:
-             as_of.isoformat() >= str(policy_params["user_pays_only_since"])),
-        model_group("cn_after_reform", False),
-        salience=20,
-    )  # fmt: skip
-    @sourced(CATALOGUE_FIELD)
-    def exclude_model_not_allowed_in_china_after_reform(
-        self, as_of, policy, policy_params, pc, ids, c, soft
-    ):
-        """Exclude a government-pay model in China after the 2023 user-pays-only reform."""
-        self.declare(*(
-            fail(mid, "exclude_model_not_allowed_in_china_after_reform",
-                 test="new PPP in China is user-pays franchising only", value=as_of.isoformat(),
-                 threshold=f"since {policy_params['user_pays_only_since']} ({policy})",
-                 source=cite(pc, "params.user_pays_only_since"), hard=mid not in soft, about=BM)
-            for mid in ids
-        ))  # fmt: skip
-
-    @Rule(
-        Project(revenue=MATCH.revenue),
-        model_group("revenue", MATCH.needed & NONEMPTY),
-        TEST(lambda revenue, needed: not set(revenue) & set(needed)),
-        salience=20,
-    )
-    @sourced(CATALOGUE_FIELD)
-    def exclude_model_without_its_revenue(self, revenue, needed, ids, c, soft):
-        """Exclude a model that lives on revenue streams the project does not have."""
-        self.declare(*(
-            fail(mid, "exclude_model_without_its_revenue", test="project has the model's revenue",
-                 value=listed(revenue) if revenue else "none", threshold=listed(needed),
-                 source=c[mid], hard=mid not in soft, fixable=True,
-                 hint=f"a revenue stream ({listed(needed)}) would make it fit", about=BM)
-            for mid in ids
-        ))  # fmt: skip
-
-    @Rule(
-        Project(sectors=MATCH.sectors),
-        model_group("sectors", MATCH.allowed & NONEMPTY),
-        TEST(lambda sectors, allowed: not set(sectors) & set(allowed)),
-        salience=20,
-    )
-    @sourced(CATALOGUE_FIELD)
-    def exclude_model_outside_its_sectors(self, sectors, allowed, ids, c, soft):
-        """Exclude a model used only in sectors other than the project's."""
-        self.declare(*(
-            fail(mid, "exclude_model_outside_its_sectors", test="a project sector fits the model",
-                 value=listed(sectors), threshold=listed(allowed), source=c[mid],
-                 hard=mid not in soft, about=BM)
-            for mid in ids
-        ))  # fmt: skip
-
-    @Rule(
-        Project(jurisdiction=MATCH.where),
-        model_group("jurisdictions", MATCH.allowed & NONEMPTY),
-        TEST(lambda where, allowed: where not in allowed),
-        salience=20,
-    )
-    @sourced(CATALOGUE_FIELD)
-    def exclude_model_outside_its_jurisdictions(self, where, allowed, ids, c, soft):
-        """Exclude a model specific to other jurisdictions (e.g. China's multichannel model)."""
-        self.declare(*(
-            fail(mid, "exclude_model_outside_its_jurisdictions", test="model used in the region",
-                 value=where, threshold=listed(allowed), source=c[mid], hard=mid not in soft,
-                 about=BM)
-            for mid in ids
-        ))  # fmt: skip
-
+class BusinessModelFitRules(KnowledgeEngine):
     @Rule(
         Project(revenue=MATCH.revenue),
         model_group("revenue", MATCH.needed & NONEMPTY),

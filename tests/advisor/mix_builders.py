@@ -1,0 +1,82 @@
+"""Builders for the mix tests: synthetic instrument records and the mixes composed from them.
+
+`mixes(records)` ranks the records in the order given (the first best) and composes the mixes of
+advisor/mixes.py for a 10,000,000 EUR project unless a profile is given; `cents` and `shapes`
+read the result as whole cents per (instrument, cost line).
+"""
+
+from typing import Any
+
+from advisor.mixes import compose
+from advisor.models import Mix, Option, ProjectProfile
+from advisor.money import Converter
+from catalogue.datafiles import load
+from catalogue.schema import InstrumentRecord
+from catalogue.snapshot import Snapshot
+from tests.builders import make_profile
+
+SOURCE = {"document": "test", "reference": "synthetic record", "supports": []}
+FX_RATES = load().fx_rates
+
+
+def record(iid: str, kind: str, **fields: Any) -> InstrumentRecord:
+    data: dict[str, Any] = {
+        "id": iid,
+        "name_en": iid,
+        "name_zh": iid,
+        "kind": kind,
+        "jurisdiction": "GLOBAL",
+        "description": "test instrument",
+        "costs_covered": ["investment"],
+        "status": "active",
+        "sources": [SOURCE],
+    }
+    data.update(fields)
+    return InstrumentRecord.model_validate(data)
+
+
+def eu_grant(iid: str, rate: float, **fields: Any) -> InstrumentRecord:
+    return record(iid, "grant", eu_funds=True, co_financing=[{"rate": rate}], **fields)
+
+
+def loan(iid: str = "loan", **fields: Any) -> InstrumentRecord:
+    return record(iid, "loan", **fields)
+
+
+def mixes(records: list[InstrumentRecord], profile: ProjectProfile | None = None) -> list[Mix]:
+    profile = profile or make_profile(capex={"amount": 10_000_000, "currency": "EUR"})
+    snapshot = Snapshot("test", tuple(records), (), FX_RATES)
+    options = [
+        Option.model_validate(
+            {
+                "instrument_id": r.id,
+                "name": r.id,
+                "name_zh": r.id,
+                "kind": r.kind,
+                "jurisdiction": r.jurisdiction,
+                "rank": i + 1,
+                "score": float(len(records) - i),
+                "status": "active",
+                "reasons": [],
+            }
+        )  # fmt: skip
+        for i, r in enumerate(records)
+    ]
+    assert profile.as_of is not None
+    return compose(
+        options=options,
+        snapshot=snapshot,
+        profile=profile,
+        money=Converter(snapshot, profile.as_of),
+    )
+
+
+def cents(mix: Mix) -> dict[tuple[str, str], int]:
+    return {(c.instrument_id, c.covers): round(c.amount.amount * 100) for c in mix.components}
+
+
+def shapes(found: list[Mix]) -> list[dict[tuple[str, str], int]]:
+    return [cents(m) for m in found]
+
+
+M = 100  # cents per unit of currency
