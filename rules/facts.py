@@ -1,6 +1,6 @@
 """Fact classes: the boundary type between the advisor and the rule packs.
 
-The advisor converts a profile and catalogue records into these facts (advisor/engine.py) and
+The advisor converts a profile and catalogue records into these facts (advisor/facts.py) and
 reads the derived facts back; fact dicts never leave the advisor.
 
 Input facts
