@@ -18,7 +18,6 @@ from advisor import engine as runner
 from advisor.advice import advise
 from advisor.models import ProjectProfile
 from advisor.money import Converter
-from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
 from rules._experta import MATCH, NOT, TEST, KnowledgeEngine, L, P, Rule
 from rules.compiled import ChainingRule, split
@@ -26,7 +25,7 @@ from rules.engine import AdvisorEngine, CollectsFindings
 from rules.facts import Instrument, Project
 from rules.records import caution, group, sourced
 from tests.advisor.test_properties import SNAPSHOT, profiles
-from tests.builders import make_profile
+from tests.builders import TEST_SOURCE, instrument_record, make_profile
 from tests.golden.composition import load
 
 EXAMPLES = {"ci": 120, "mutation": 8}.get(os.environ.get("HYPOTHESIS_PROFILE", ""), 30)
@@ -156,23 +155,8 @@ def test_the_compiled_runner_agrees_with_a_fresh_engine(snapshot: Snapshot) -> N
 
 # --- experta's semantics, rule by rule, on a small catalogue --------------------------------
 
-SOURCE = {"document": "test", "reference": "test", "supports": ["*"]}
-
-
-def _record(**overrides: Any) -> InstrumentRecord:
-    data: dict[str, Any] = {
-        "id": "instrument_x",
-        "name_en": "X",
-        "name_zh": "X",
-        "kind": "grant",
-        "jurisdiction": "GLOBAL",
-        "description": "test instrument",
-        "costs_covered": ["investment"],
-        "status": "active",
-        "sources": [SOURCE],
-    }
-    data.update(overrides)
-    return InstrumentRecord.model_validate(data)
+SOURCE = TEST_SOURCE
+_record = instrument_record
 
 
 RECORDS = [

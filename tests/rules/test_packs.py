@@ -13,25 +13,10 @@ from rules.engine import CollectsFindings
 from rules.eu import EURules
 from rules.scoring import ScoringRules
 from rules.structures import StructureRules
-from tests.builders import make_profile
+from tests.builders import TEST_SOURCE, instrument_record, make_profile
 
-SOURCE = {"document": "test", "reference": "test", "supports": ["*"]}
-
-
-def record(**overrides: Any) -> InstrumentRecord:
-    data: dict[str, Any] = {
-        "id": "instrument_x",
-        "name_en": "X",
-        "name_zh": "X",
-        "kind": "grant",
-        "jurisdiction": "GLOBAL",
-        "description": "test instrument",
-        "costs_covered": ["investment"],
-        "status": "active",
-        "sources": [SOURCE],
-    }
-    data.update(overrides)
-    return InstrumentRecord.model_validate(data)
+SOURCE = TEST_SOURCE
+record = instrument_record
 
 
 def fired(pack: type, profile_overrides: dict[str, Any], *records: InstrumentRecord) -> set[str]:
