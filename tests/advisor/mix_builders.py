@@ -44,6 +44,20 @@ def loan(iid: str = "loan", **fields: Any) -> InstrumentRecord:
 
 
 def mixes(records: list[InstrumentRecord], profile: ProjectProfile | None = None) -> list[Mix]:
+    """The mixes from options ranked and scored in `records`' order (the first the best)."""
+    ranks = {r.id: i + 1 for i, r in enumerate(records)}
+    scores = {r.id: float(len(records) - i) for i, r in enumerate(records)}
+    return options_mixes(records, ranks, scores, profile)
+
+
+def options_mixes(
+    records: list[InstrumentRecord],
+    ranks: dict[str, int],
+    scores: dict[str, float],
+    profile: ProjectProfile | None = None,
+) -> list[Mix]:
+    """The mixes `compose` makes from these records as options of the given ranks and scores,
+    handed to it in `records`' order."""
     profile = profile or make_profile(capex={"amount": 10_000_000, "currency": "EUR"})
     snapshot = Snapshot("test", tuple(records), (), FX_RATES)
     options = [
@@ -54,13 +68,13 @@ def mixes(records: list[InstrumentRecord], profile: ProjectProfile | None = None
                 "name_zh": r.id,
                 "kind": r.kind,
                 "jurisdiction": r.jurisdiction,
-                "rank": i + 1,
-                "score": float(len(records) - i),
+                "rank": ranks[r.id],
+                "score": scores[r.id],
                 "status": "active",
                 "reasons": [],
             }
         )  # fmt: skip
-        for i, r in enumerate(records)
+        for r in records
     ]
     assert profile.as_of is not None
     return compose(

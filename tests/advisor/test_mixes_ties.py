@@ -6,12 +6,18 @@ thread, after any other solve.
 import random
 import threading
 
-from advisor.mixes import compose
-from advisor.models import Mix, Option, ProjectProfile
-from advisor.money import Converter
+from advisor.models import Mix, ProjectProfile
 from catalogue.schema import InstrumentRecord
-from catalogue.snapshot import Snapshot
-from tests.advisor.mix_builders import FX_RATES, M, cents, eu_grant, loan, mixes, record, shapes
+from tests.advisor.mix_builders import (
+    M,
+    cents,
+    eu_grant,
+    loan,
+    mixes,
+    options_mixes,
+    record,
+    shapes,
+)
 from tests.builders import make_profile
 
 
@@ -22,29 +28,7 @@ def ranked_mixes(
     score: float = 1.0,
 ) -> list[Mix]:
     """The mixes from options of one score, ranked as `ranks` says, given in `records`' order."""
-    profile = profile or make_profile(capex={"amount": 10_000_000, "currency": "EUR"})
-    snapshot = Snapshot("test", tuple(records), (), FX_RATES)
-    options = [
-        Option.model_validate(
-            {
-                "instrument_id": r.id,
-                "name": r.id,
-                "name_zh": r.id,
-                "kind": r.kind,
-                "jurisdiction": r.jurisdiction,
-                "rank": ranks[r.id],
-                "score": score,
-                "status": "active",
-                "reasons": [],
-            }
-        )  # fmt: skip
-        for r in records
-    ]
-    assert profile.as_of is not None
-    return compose(
-        options=options, snapshot=snapshot, profile=profile,
-        money=Converter(snapshot, profile.as_of),
-    )  # fmt: skip
+    return options_mixes(records, ranks, {r.id: score for r in records}, profile)
 
 
 def test_a_tie_between_two_options_goes_to_the_better_ranked() -> None:
