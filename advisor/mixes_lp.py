@@ -81,6 +81,26 @@ def _forbidden_pairs(usable: list[Usable]) -> set[tuple[int, int]]:
     return pairs  # type: ignore[return-value]
 
 
+def breaks_no_rule(
+    x: dict[tuple[int, str], float], usable: list[Usable], total: float
+) -> set[int] | None:
+    """The options a relaxed solution `x` uses (shares of `total` per option and cost line),
+    or None when it breaks a rule the relaxation leaves out: at most MAX_COMPONENTS
+    components, each option's minimum ticket, one EU grant per cost line, no forbidden pair."""
+    used = {i for i, _ in x}
+    if len(used) > MAX_COMPONENTS:
+        return None
+    for i in used:
+        if sum(v for (j, _), v in x.items() if j == i) * total < usable[i].min_ticket:
+            return None
+    for cost in COSTS:
+        if sum(1 for (i, c) in x if c == cost and usable[i].eu_grant) > 1:
+            return None
+    if any(a in used and b in used for a, b in _forbidden_pairs(usable)):
+        return None
+    return used
+
+
 class Programme:
     """The relaxed model of one thread, loaded with one short list at a time."""
 
@@ -182,16 +202,8 @@ class Programme:
         if found is None:
             return None
         x = {p: found[k] for p, k in self.x_at.items() if found[k] * total >= 1}  # >= one cent
-        used = {i for i, _ in x}
-        if len(used) > MAX_COMPONENTS:
-            return None
-        for i in used:
-            if sum(v for (j, _), v in x.items() if j == i) * total < usable[i].min_ticket:
-                return None
-        for cost in COSTS:
-            if sum(1 for (i, c) in x if c == cost and usable[i].eu_grant) > 1:
-                return None
-        if any(a in used and b in used for a, b in _forbidden_pairs(usable)):
+        used = breaks_no_rule(x, usable, total)
+        if used is None:
             return None
         return _to_cents(found, self.x_at, used, usable, self.base, self.debt_cap)
 

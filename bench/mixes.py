@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 from advisor import mixes  # noqa: E402
 from advisor.mixes_limits import COSTS, _to_cents  # noqa: E402
-from advisor.mixes_lp import MAX_COMPONENTS, _forbidden_pairs, programme  # noqa: E402
+from advisor.mixes_lp import breaks_no_rule, programme  # noqa: E402
 from bench.common import full_snapshot, golden_profiles, random_profiles  # noqa: E402
 
 try:
@@ -66,16 +66,8 @@ def scipy_relaxed(weights, usable, base, debt_cap):  # type: ignore[no-untyped-d
     if result.status != 0:
         return None
     x = {p: v for p, v in zip(pairs, result.x, strict=True) if v * total >= 1}
-    used = {i for i, _ in x}
-    if len(used) > MAX_COMPONENTS:
-        return None
-    for i in used:
-        if sum(v for (j, _), v in x.items() if j == i) * total < usable[i].min_ticket:
-            return None
-    for cost in COSTS:
-        if sum(1 for (i, c) in x if c == cost and usable[i].eu_grant) > 1:
-            return None
-    if any(a in used and b in used for a, b in _forbidden_pairs(usable)):
+    used = breaks_no_rule(x, usable, total)
+    if used is None:
         return None
     index = {p: k for k, p in enumerate(x)}
     return _to_cents(np.array(list(x.values())), index, used, usable, base, debt_cap)
