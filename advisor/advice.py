@@ -49,7 +49,7 @@ def advise(
     if fresh:
         findings = runner.run_fresh(project, build())
     else:
-        key = (snapshot.revision, money.key())
+        key = (snapshot.revision, money.key_for(snapshot.ticket_currencies))
         findings = runner.runner_for(key, build).run(project, lean=True)
 
     by_instrument: dict[str, list[Finding]] = defaultdict(list)

@@ -134,7 +134,7 @@ def assemble(
 ) -> tuple[list[Option], list[ToCheck], list[Excluded]]:
     """Every instrument as a candidate option, one to check, or excluded, by its findings."""
     terms_cache = terms_in(snapshot)
-    money_key = money.key()
+    money_key = money.key_for(snapshot.ticket_currencies)
     currency = profile.capex.currency
     candidates: list[Option] = []
     to_check: list[ToCheck] = []

@@ -18,6 +18,7 @@ test_engine_lifecycle.py) and bench/engine.py measures them side by side:
 
 import gc
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -230,16 +231,19 @@ def _order(finding: Finding) -> tuple[str, str, str, str, str, str]:
 
 
 _local = threading.local()
+RUNNERS_KEPT = 8  # per thread: catalogue revisions x ticket-currency rates in force
 
 
 def runner_for(key: tuple[Any, ...], build: Callable[[], list[Instrument | Group]]) -> Runner:
     """This thread's runner for `key` (catalogue revision and FX rates used), built on first use."""
-    cache: dict[tuple[Any, ...], Runner] | None = getattr(_local, "runners", None)
+    cache: OrderedDict[tuple[Any, ...], Runner] | None = getattr(_local, "runners", None)
     if cache is None:
-        cache = _local.runners = {}
+        cache = _local.runners = OrderedDict()
     runner = cache.get(key)
     if runner is None:
-        if len(cache) >= 4:  # a new revision retires the old engines
-            cache.clear()
+        while len(cache) >= RUNNERS_KEPT:  # the least recently used goes
+            cache.popitem(last=False)
         runner = cache[key] = Runner(build())
+    else:
+        cache.move_to_end(key)
     return runner

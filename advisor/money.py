@@ -1,5 +1,6 @@
 """Currency conversion through the catalogue's dated reference-rate table."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from advisor.engine import citation
@@ -27,6 +28,15 @@ class Converter:
     def key(self) -> tuple[tuple[str, str, float], ...]:
         """Identifies the rates in force: instrument facts depend on them."""
         return tuple(sorted((c, r.date.isoformat(), r.per_eur) for c, r in self._rates.items()))
+
+    def key_for(self, currencies: Iterable[str]) -> tuple[tuple[str, float | None], ...]:
+        """Identifies the rates of `currencies` alone (None: no rate in force): what facts
+        converted from those currencies depend on. Instrument facts convert from their
+        tickets' currencies only, so dates whose rates differ elsewhere share their facts."""
+        return tuple(
+            (c, None if self._rates.get(c) is None else self._rates[c].per_eur)
+            for c in sorted(set(currencies) - {"EUR"})
+        )
 
     def _rate(self, currency: str, field: str) -> float:
         if currency == "EUR":

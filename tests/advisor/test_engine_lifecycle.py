@@ -110,3 +110,24 @@ def test_a_failed_compiled_run_leaves_the_runner_usable(
         patch.setattr(compiled_rules._Collector, "declare", fail)
         compiled.run(project)
     assert compiled.run(project) == expected
+
+
+def test_runners_are_kept_least_recently_used_first_out(catalogue: list) -> None:  # type: ignore[type-arg]
+    """A thread keeps RUNNERS_KEPT runners: a key used again stays, the one unused longest goes,
+    so that traffic over a few dates and revisions does not rebuild the rules every request."""
+    runner._local.runners = None
+    built: list[int] = []
+
+    def build(n: int) -> list:  # type: ignore[type-arg]
+        built.append(n)
+        return catalogue[:5]
+
+    for n in range(runner.RUNNERS_KEPT):
+        runner.runner_for(("rev", n), lambda n=n: build(n))
+    runner.runner_for(("rev", 0), lambda: build(0))  # used again: now the most recent
+    runner.runner_for(("rev", "new"), lambda: build(-1))  # evicts key 1, not key 0
+    runner.runner_for(("rev", 0), lambda: build(0))
+    assert built == [*range(runner.RUNNERS_KEPT), -1]
+    runner.runner_for(("rev", 1), lambda: build(1))
+    assert built[-1] == 1
+    runner._local.runners = None

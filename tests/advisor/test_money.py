@@ -207,6 +207,23 @@ def test_key_names_the_rates_in_force(converters: dict[date, Converter]) -> None
     ].key()
 
 
+def test_facts_key_names_the_rates_of_the_given_currencies_only(
+    converters: dict[date, Converter], snapshot: Snapshot
+) -> None:
+    """Instrument facts are cached by this key: they convert from their tickets' currencies
+    only, so a date where only another currency's rate changed (KES on 2026-01-08) shares it."""
+    tickets = {r.ticket_currency for r in snapshot.instruments}
+    assert snapshot.ticket_currencies == tickets
+    assert "KES" not in tickets
+    early, late = converters[date(2026, 1, 7)], converters[date(2026, 1, 8)]
+    assert early.key_for(tickets) == late.key_for(tickets)
+    assert early.key_for(tickets | {"KES"}) != late.key_for(tickets | {"KES"})
+    on = date(2014, 1, 2)
+    assert ("CNY", PER_EUR[("CNY", in_force("CNY", on))]) in converters[on].key_for(tickets)
+    assert converters[on].key_for(tickets) != late.key_for(tickets)
+    assert all(currency != "EUR" for currency, _ in late.key_for(tickets))
+
+
 def test_a_currency_without_a_rate_is_invalid_input(snapshot: Snapshot) -> None:
     without_nok = replace(
         snapshot, fx_rates=tuple(r for r in snapshot.fx_rates if r.currency != "NOK")
