@@ -20,7 +20,7 @@ class Converter:
     def __init__(self, snapshot: Snapshot, on: date) -> None:
         self.on = on
         self._rates: dict[str, FxRate] = {}
-        for currency in {r.currency for r in snapshot.fx_rates}:
+        for currency in snapshot.rate_currencies:
             rate = snapshot.rate(currency, on)
             if rate is not None:
                 self._rates[currency] = rate

@@ -4,6 +4,7 @@ The advisor matches against a snapshot, never against the database: one load per
 query per request.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,11 +22,26 @@ class Snapshot:
     _by_id: dict[str, InstrumentRecord] = field(default_factory=dict, repr=False, compare=False)
     _coverage: dict[str, CountryCoverage] = field(default_factory=dict, repr=False, compare=False)
     _ticket_currencies: set[str] = field(default_factory=set, repr=False, compare=False)
+    _rates: dict[str, tuple[FxRate, ...]] = field(init=False, repr=False, compare=False)
+    _rate_dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({rec.id: rec for rec in self.instruments})
         self._coverage.update({cov.country: cov for cov in self.coverage})
         self._ticket_currencies.update(rec.ticket_currency for rec in self.instruments)
+        rates: dict[str, tuple[FxRate, ...]] = {}  # per currency by date, one date's rows in
+        for currency in dict.fromkeys(r.currency for r in self.fx_rates):  # the table's order
+            rows = sorted(
+                (r for r in self.fx_rates if r.currency == currency), key=lambda r: r.date
+            )
+            rates[currency] = tuple(rows)
+        object.__setattr__(self, "_rates", rates)  # not init fields: `replace` builds them anew
+        object.__setattr__(self, "_rate_dates", {c: [r.date for r in v] for c, v in rates.items()})
+
+    @property
+    def rate_currencies(self) -> tuple[str, ...]:
+        """The currencies the rate table has rows for, in the table's order."""
+        return tuple(self._rates)
 
     @property
     def ticket_currencies(self) -> frozenset[str]:
@@ -41,8 +57,8 @@ class Snapshot:
 
     def rate(self, currency: str, on: date) -> FxRate | None:
         """The latest rate for `currency` dated on or before `on`, else the earliest one."""
-        rates = sorted((r for r in self.fx_rates if r.currency == currency), key=lambda r: r.date)
+        rates = self._rates.get(currency)
         if not rates:
             return None
-        before = [r for r in rates if r.date <= on]
-        return before[-1] if before else rates[0]
+        before = bisect_right(self._rate_dates[currency], on)  # rows dated on or before `on`
+        return rates[before - 1] if before else rates[0]
