@@ -122,8 +122,13 @@ def compose(
     mixes: list[Mix] = []
     seen: set[frozenset[tuple[str, str, int]]] = set()
     labels: dict[str, int] = {}
+    tried: set[tuple[float, ...]] = set()
     for strategy in STRATEGIES:
-        cents = solver.solve([_weight(strategy, u) for u in usable]) if usable else {}
+        weights = tuple(_weight(strategy, u) for u in usable)
+        if weights in tried:  # same programme, same weights: an earlier strategy's mix again
+            continue
+        tried.add(weights)
+        cents = solver.solve(weights) if usable else {}
         if not cents:
             continue
         key = frozenset((usable[i].record.id, c, v) for (i, c), v in cents.items())
