@@ -1,0 +1,116 @@
+"""What advise() builds faster than it once did must be what it built before: the rate in force
+read from per-currency rows sorted once per snapshot, excluded instruments built without
+validation, and a strategy whose weights repeat an earlier strategy's not solved again.
+"""
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from advisor.advice import advise
+from advisor.mixes import STRATEGIES, _weight, compose
+from advisor.mixes_limits import _cents, _usable
+from advisor.mixes_lp import programme
+from advisor.models import Excluded, Option, Reason
+from advisor.money import Converter
+from bench.common import full_snapshot, golden_profiles
+from catalogue.schema import FxRate
+from catalogue.snapshot import Snapshot
+from tests.advisor.mix_builders import FX_RATES, M, record, shapes
+from tests.builders import make_profile
+
+SNAPSHOT = full_snapshot()
+
+
+def _rate_by_definition(rows: tuple[FxRate, ...], currency: str, on: date) -> FxRate | None:
+    """The latest row for `currency` dated on or before `on` (of one date, the last in the
+    table), else the earliest row: the definition, read from the rows every time."""
+    rates = sorted((r for r in rows if r.currency == currency), key=lambda r: r.date)
+    if not rates:
+        return None
+    before = [r for r in rates if r.date <= on]
+    return before[-1] if before else rates[0]
+
+
+def test_the_rate_in_force_is_the_definitions_on_every_day_of_the_table() -> None:
+    rows = SNAPSHOT.fx_rates
+    first = min(r.date for r in rows) - timedelta(days=3)
+    last = max(r.date for r in rows) + timedelta(days=3)
+    for currency in [*sorted({r.currency for r in rows}), "EUR", "XXX"]:
+        day = first
+        while day <= last:
+            assert SNAPSHOT.rate(currency, day) is _rate_by_definition(rows, currency, day)
+            day += timedelta(days=5)
+
+
+def test_rows_out_of_order_and_of_one_date_give_the_definitions_rate() -> None:
+    rows = tuple(reversed(FX_RATES))
+    one = rows[0]
+    twin = one.model_copy(update={"per_eur": one.per_eur * 2})
+    table = (*rows, twin)
+    snapshot = Snapshot("test", (), (), table)
+    for day in (one.date - timedelta(days=1), one.date, one.date + timedelta(days=1)):
+        assert snapshot.rate(one.currency, day) is _rate_by_definition(table, one.currency, day)
+    assert snapshot.rate(one.currency, one.date) is twin  # of one date, the last in the table
+
+
+def test_a_replaced_rate_table_is_read_anew() -> None:
+    without = replace(SNAPSHOT, fx_rates=tuple(r for r in FX_RATES if r.currency != "NOK"))
+    assert without.rate("NOK", date(2026, 1, 1)) is None
+    assert "NOK" not in without.rate_currencies
+    assert SNAPSHOT.rate("NOK", date(2026, 1, 1)) is not None
+
+
+@pytest.mark.parametrize("profile", golden_profiles()[:30], ids=lambda p: p.name[:30])
+def test_excluded_instruments_are_what_validation_would_build(profile) -> None:  # type: ignore[no-untyped-def]
+    found = advise(profile, SNAPSHOT, limit=50)
+    assert found.excluded
+    for built in found.excluded:
+        validated = Excluded.model_validate(built.model_dump())
+        assert validated == built
+        assert validated.model_dump_json() == built.model_dump_json()
+        assert all(type(r) is Reason for r in built.reasons)
+        assert type(built.near_miss) is bool
+
+
+def test_a_strategy_weighing_as_an_earlier_one_adds_no_mix_and_would_find_the_same() -> None:
+    """Value capture weighs the same under grant-led and loan-led: the loan-led programme is not
+    solved again, and solving it (after another strategy's) gives the grant-led answer."""
+    records = [
+        record("vc1", "value_capture", max_share_of_cost=0.5),
+        record("vc2", "value_capture", max_share_of_cost=0.4),
+    ]
+    profile = make_profile(capex={"amount": 10_000_000, "currency": "EUR"})
+    assert profile.as_of is not None
+    snapshot = Snapshot("test", tuple(records), (), FX_RATES)
+    money = Converter(snapshot, profile.as_of)
+    options = [
+        Option.model_validate(
+            {
+                "instrument_id": r.id,
+                "name": r.id,
+                "name_zh": r.id,
+                "kind": r.kind,
+                "jurisdiction": r.jurisdiction,
+                "rank": i + 1,
+                "score": 2.0 - i,
+                "status": "active",
+                "reasons": [],
+            }
+        )  # fmt: skip
+        for i, r in enumerate(records)
+    ]
+    found = compose(options=options, snapshot=snapshot, profile=profile, money=money)
+    assert shapes(found) == [{("vc1", "investment"): 5_000_000 * M,
+                              ("vc2", "investment"): 4_000_000 * M}]  # fmt: skip
+
+    base = {"investment": _cents(10_000_000), "development": 0}
+    usable = _usable(options, snapshot, profile, money, base)
+    weights = {s: tuple(_weight(s, u) for u in usable) for s in STRATEGIES}
+    assert weights["grant_led"] == weights["loan_led"] != weights["private_led"]
+    solver = programme()
+    solver.load(usable, base, None)
+    grant_led = solver.solve(weights["grant_led"])
+    solver.solve(weights["private_led"])
+    assert solver.solve(weights["loan_led"]) == grant_led
