@@ -124,6 +124,16 @@ def terms_in(snapshot: Snapshot) -> dict[tuple[Any, str], Terms]:
     return entry[1]
 
 
+def terms_for(snapshot: Snapshot, money: Converter, record: InstrumentRecord) -> Terms:
+    """`record`'s terms at `money`'s rates, built once per snapshot, rates and instrument."""
+    cache = terms_in(snapshot)
+    key = (money.key_for(snapshot.ticket_currencies), record.id)
+    terms = cache.get(key)
+    if terms is None:
+        terms = cache[key] = runner.terms_of(record, money.to_eur)
+    return terms
+
+
 def assemble(
     snapshot: Snapshot,
     profile: ProjectProfile,

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.engine import terms_of
+from advisor.advice_options import terms_for
 from advisor.models import Option, ProjectProfile
 from advisor.money import Converter
 from catalogue.schema import InstrumentRecord
@@ -69,7 +69,7 @@ def _usable(
         if record is None or record.kind == "delivery_tool":
             continue
         cap = ceiling(
-            terms_of(record, money.to_eur),
+            terms_for(snapshot, money, record),
             capex=capex_eur,
             development=dev_eur,
             region=profile.region_category,

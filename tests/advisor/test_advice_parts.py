@@ -1,6 +1,7 @@
 """What advise() builds faster than it once did must be what it built before: the rate in force
 read from per-currency rows sorted once per snapshot, excluded instruments built without
-validation, and a strategy whose weights repeat an earlier strategy's not solved again.
+validation, a strategy whose weights repeat an earlier strategy's not solved again, and the
+instruments' terms kept per snapshot, rates and instrument for the mixes' limits too.
 """
 
 from dataclasses import replace
@@ -9,6 +10,8 @@ from datetime import date, timedelta
 import pytest
 
 from advisor.advice import advise
+from advisor.advice_options import terms_for
+from advisor.engine import terms_of
 from advisor.mixes import STRATEGIES, _weight, compose
 from advisor.mixes_limits import _cents, _usable
 from advisor.mixes_lp import programme
@@ -114,3 +117,14 @@ def test_a_strategy_weighing_as_an_earlier_one_adds_no_mix_and_would_find_the_sa
     grant_led = solver.solve(weights["grant_led"])
     solver.solve(weights["private_led"])
     assert solver.solve(weights["loan_led"]) == grant_led
+
+
+def test_terms_kept_per_snapshot_rates_and_instrument_are_those_built_afresh() -> None:
+    """The terms a mix's limits use are kept by (rates of the ticket currencies, instrument id):
+    on dates across the whole rate table (and outside it), they equal the terms built anew."""
+    days = sorted({r.date for r in SNAPSHOT.fx_rates})
+    for day in [days[0] - timedelta(days=1), *days[::3], days[-1] + timedelta(days=1)]:
+        money = Converter(SNAPSHOT, day)
+        for rec in SNAPSHOT.instruments:
+            kept = terms_for(SNAPSHOT, money, rec)
+            assert kept == terms_of(rec, money.to_eur), (day, rec.id)
