@@ -227,25 +227,19 @@ def assemble(
 
 
 def _excluded(record: InstrumentRecord, hard: list[Finding]) -> Excluded:
-    """Built without validation: every value is already of its field's type (strings from a
-    validated record, findings' plain values, Reasons); a test compares it with validation."""
     reasons = [_reason(f) for f in hard]
     near_miss = len(hard) == 1 and hard[0].fixable
     would = hard[0].hint if near_miss else None
     successor = record.successor if any(f.rule == "exclude_closed_on_as_of" for f in hard) else None
     if successor:
         reasons.append(
-            Reason.model_construct(
+            Reason(
                 rule="exclude_closed_on_as_of",
                 text=f"closed on the advice date; its successor is {successor}",
                 source=hard[0].source,
-                test=None,
-                value=None,
-                threshold=None,
-                passed=None,
-            )  # fmt: skip
+            )
         )
-    return Excluded.model_construct(
+    return Excluded(
         instrument_id=record.id,
         name=record.name_en,
         reasons=reasons,

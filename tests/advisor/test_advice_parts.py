@@ -1,23 +1,20 @@
 """What advise() builds faster than it once did must be what it built before: the rate in force
-read from per-currency rows sorted once per snapshot, excluded instruments built without
-validation, a strategy whose weights repeat an earlier strategy's not solved again, and the
-instruments' terms kept per snapshot, rates and instrument for the mixes' limits too.
+read from per-currency rows sorted once per snapshot, a strategy whose weights repeat an earlier
+strategy's not solved again, and the instruments' terms kept per snapshot, rates and instrument
+for the mixes' limits too.
 """
 
 from dataclasses import replace
 from datetime import date, timedelta
 
-import pytest
-
-from advisor.advice import advise
 from advisor.advice_options import terms_for
 from advisor.engine import terms_of
 from advisor.mixes import STRATEGIES, _weight, compose
 from advisor.mixes_limits import _cents, _usable
 from advisor.mixes_lp import programme
-from advisor.models import Excluded, Option, Reason
+from advisor.models import Option
 from advisor.money import Converter
-from bench.common import full_snapshot, golden_profiles
+from bench.common import full_snapshot
 from catalogue.schema import FxRate
 from catalogue.snapshot import Snapshot
 from tests.advisor.mix_builders import FX_RATES, M, record, shapes
@@ -63,18 +60,6 @@ def test_a_replaced_rate_table_is_read_anew() -> None:
     assert without.rate("NOK", date(2026, 1, 1)) is None
     assert "NOK" not in without.rate_currencies
     assert SNAPSHOT.rate("NOK", date(2026, 1, 1)) is not None
-
-
-@pytest.mark.parametrize("profile", golden_profiles()[:30], ids=lambda p: p.name[:30])
-def test_excluded_instruments_are_what_validation_would_build(profile) -> None:  # type: ignore[no-untyped-def]
-    found = advise(profile, SNAPSHOT, limit=50)
-    assert found.excluded
-    for built in found.excluded:
-        validated = Excluded.model_validate(built.model_dump())
-        assert validated == built
-        assert validated.model_dump_json() == built.model_dump_json()
-        assert all(type(r) is Reason for r in built.reasons)
-        assert type(built.near_miss) is bool
 
 
 def test_a_strategy_weighing_as_an_earlier_one_adds_no_mix_and_would_find_the_same() -> None:
