@@ -1,9 +1,12 @@
-"""Catalogue facts as experta's fact list holds them, indexed for building a revision's candidates
-(rules/matcher.py)."""
+"""Catalogue facts as experta's fact list holds them, indexed for building a revision's candidates,
+and the catalogue rows each stands for (rules/matcher.py)."""
 
 from typing import Any
 
 from rules._experta import Fact
+from rules.facts import Group
+
+ABOUT = {"instrument": "instrument", "model": "business_model"}  # Group `of` -> finding `about`
 
 
 def fact_key(fact: Fact) -> frozenset[Any]:
@@ -50,3 +53,23 @@ class CatalogueIndex:
         except TypeError:
             return rows
         return found + unhashable if unhashable else found
+
+
+def joined_rows(rows: Any, more: Any) -> Any:
+    """The rows a partial activation stands for: None before any catalogue fact, False once a
+    fact without rows joined (never skipped), else the union."""
+    if rows is False or more is False:
+        return False
+    if more is None:
+        return rows
+    return more if rows is None else rows | more
+
+
+def rows_of(fact: Fact) -> frozenset[tuple[str, str]] | bool:
+    """The catalogue rows a fact stands for, as (about, id) the findings name: a Group's members.
+    Any other fact: False (its rows are unknown, so a lean run never skips it)."""
+    if isinstance(fact, Group):
+        about = ABOUT.get(fact.get("of"))
+        if about is not None:
+            return frozenset((about, member) for member in fact.get("members", ()))
+    return False

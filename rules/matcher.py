@@ -26,8 +26,8 @@ of the simple shape, whether each candidate passed its TESTs, under the exact va
 bound, found out when first met (TESTs are pure functions of what they are passed); and the
 findings each activation declared, under the orders of its catalogue facts and the exact values
 of the arguments the project bound (a compiled right-hand side only builds findings from its
-arguments). A kept activation declares its findings again without calling its right-hand side.
-Both are bounded (`MEMO_JOINS`, `MEMO_FINDINGS`) and start afresh when full;
+arguments), kept the second time its key comes. A kept activation declares its findings again
+without calling its right-hand side. All are bounded (`MEMO_*`) and start afresh when full;
 tests/rules/test_memo.py holds them to a fresh run.
 
 Where a variable is bound by two patterns with values that are equal but not the same object
@@ -43,13 +43,13 @@ from typing import Any
 
 from rules._experta import Fact, Rule
 from rules.eligibility import HARD  # salience of the hard (go / no-go) rules: they fire first
-from rules.facts import DERIVED, Criterion, Group
-from rules.index import CatalogueIndex, fact_key
+from rules.facts import DERIVED, Criterion
+from rules.index import CatalogueIndex, fact_key, joined_rows, rows_of
 from rules.memo import fields_read, read, typed
 
-ABOUT = {"instrument": "instrument", "model": "business_model"}  # Group `of` -> finding `about`
-MEMO_JOINS = 20_000  # joins a Matcher keeps at most (rules/memo.py); then it starts afresh
-MEMO_FINDINGS = 50_000  # findings a Matcher keeps at most (rules/memo.py); then it starts afresh
+MEMO_JOINS = 10_000  # joins a Matcher keeps at most (rules/memo.py); then it starts afresh
+MEMO_FINDINGS = 20_000  # findings a Matcher keeps at most (rules/memo.py); then it starts afresh
+MEMO_SEEN = 20_000  # activation keys a Matcher remembers having fired once
 
 
 class ChainingRule(RuntimeError):
@@ -175,6 +175,7 @@ class Matcher:
         }
         self.memo: dict[Any, tuple[Any, ...]] = {}
         self.memo_size = 0
+        self.seen: set[Any] = set()  # keys fired once: their findings are kept if they return
         self.plains: dict[int, Any] = {}  # id of a kept finding -> its plain form (None: not yet)
         # simple rule, fields its project pattern reads -> [the pattern's bindings, per candidate:
         # passed the TESTs (None: not run yet), once all are known the candidates that passed],
@@ -238,7 +239,7 @@ class Matcher:
                         merged = {**ctx, **bindings} if latest > order else {**bindings, **ctx}
                     else:
                         merged = {**ctx, **bindings}
-                    joined.append(([*orders, order], merged, _rows(rows, more)))
+                    joined.append(([*orders, order], merged, joined_rows(rows, more)))
             partial = joined
         if skip:
             return [token for token in partial if not (token[2] and token[2] <= skip)]
@@ -344,9 +345,9 @@ class Matcher:
         before declares that firing's findings again instead of calling its right-hand side.
         With one per-profile fact, a simple rule's arguments from the project are the same in
         all its activations, so their key is made once."""
-        memo, size, findings, plains = self.memo, self.size, collector.findings, self.plains
+        memo, seen, size, findings = self.memo, self.seen, self.size, collector.findings
         project_keys: dict[CompiledRule, Any] = {}
-        for (_, orders), rule, context, _rows in activations:
+        for (_, orders), rule, context, _ in activations:
             collector.rule = rule.name
             simple = single and rule.simple is not None  # orders: [the project, one catalogue fact]
             if simple and rule in project_keys:
@@ -361,6 +362,11 @@ class Matcher:
                 if found is not None:
                     collector.declare(*found)
                     continue
+                if key not in seen:  # kept the second time it comes: most keys never return
+                    if len(seen) >= MEMO_SEEN:
+                        seen.clear()
+                    seen.add(key)
+                    key = None
                 start = len(findings)
             rule.action(collector, **{name: context[name] for name in rule.arguments})
             if key is not None:
@@ -368,29 +374,9 @@ class Matcher:
                 self.memo_size += len(found) + 1
                 if self.memo_size > MEMO_FINDINGS:
                     memo.clear()
-                    plains.clear()
+                    self.plains.clear()
                     self.memo_size = 0
                 else:
                     for finding in found:
-                        plains[id(finding)] = None
+                        self.plains[id(finding)] = None
         return findings  # type: ignore[no-any-return]
-
-
-def _rows(rows: Any, more: Any) -> Any:
-    """The rows a partial activation stands for: None before any catalogue fact, False once a
-    fact without rows joined (never skipped), else the union."""
-    if rows is False or more is False:
-        return False
-    if more is None:
-        return rows
-    return more if rows is None else rows | more
-
-
-def rows_of(fact: Fact) -> frozenset[tuple[str, str]] | bool:
-    """The catalogue rows a fact stands for, as (about, id) the findings name: a Group's members.
-    Any other fact: False (its rows are unknown, so a lean run never skips it)."""
-    if isinstance(fact, Group):
-        about = ABOUT.get(fact.get("of"))
-        if about is not None:
-            return frozenset((about, member) for member in fact.get("members", ()))
-    return False

@@ -1,7 +1,8 @@
 """What the compiled matcher keeps between profiles (rules/memo.py) gives what a fresh run gives.
 
-A `Matcher` keeps the candidates a simple rule's TESTs pass and the findings an activation's
-right-hand side declared, keyed on the exact values the project bound. Values that are equal in
+A `Matcher` keeps the verdicts of a simple rule's TESTs and the findings an activation's
+right-hand side declared (the second time its key comes), keyed on the exact values the project
+bound. Values that are equal in
 Python but print or test differently (1, 1.0, True; 0.0, -0.0) must not share an entry.
 """
 
@@ -83,8 +84,8 @@ def test_a_kept_run_gives_what_a_fresh_one_gives() -> None:
 
 def test_a_kept_activation_does_not_call_its_right_hand_side_again() -> None:
     kept = runner.Runner(CATALOGUE, ENGINE)
-    project = _project(2.5)
-    first = kept.run(project)
+    first = kept.run(_project(2.5))
+    assert kept.run(_project(2.5)) == first  # seen twice: now kept
     FIRED.clear()
     assert kept.run(_project(2.5)) == first
     assert FIRED == []
