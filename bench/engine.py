@@ -119,7 +119,7 @@ def main() -> None:
         previous.run(project)
         whole_advice(profile, "compiled")
         whole_advice(profile, "previous")
-    runner.run_fresh(prepared[0][2], prepared[0][0].catalogue)
+    runner.run_fresh(prepared[0][3], prepared[0][0].catalogue)
 
     wall: dict[str, list[float]] = {path: [] for path in PATHS}
     cpu: dict[str, list[float]] = {path: [] for path in PATHS}

@@ -22,8 +22,9 @@ first, as experta's agenda does, then leaves out every softer activation whose c
 left about excluded rows but their hard criteria: an advice reads nothing else of them.
 
 What a revision's `Matcher` keeps between profiles (rules/memo.py, docs/engine.md): for a rule
-of the simple shape, whether each candidate passed its TESTs, under the exact values the project
-bound, found out when first met (TESTs are pure functions of what they are passed); and the
+of the simple shape, under the exact values of the project fields its project pattern reads, the
+pattern's bindings and whether each candidate passed its TESTs, found out when first met (checks
+and TESTs are pure functions of what they are passed); and the
 findings each activation declared, under the orders of its catalogue facts and the exact values
 of the arguments the project bound (a compiled right-hand side only builds findings from its
 arguments), kept the second time its key comes. A kept activation declares its findings again
