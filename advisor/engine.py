@@ -81,41 +81,27 @@ class Finding(NamedTuple):
     about: str = "instrument"  # or "business_model"
 
 
+_plain = tuple.__new__  # a Finding from its fields in order, without keyword parsing
+
+
 def _finding(fact: Any) -> Finding:
     data = fact  # findings are plain dicts of immutable values (rules/facts.py)
     if isinstance(fact, Criterion):
-        return Finding(
-            kind="criterion",
-            instrument=data["instrument"],
-            rule=data["rule"],
-            source=data["source"],
-            test=data["test"],
-            value=data["value"],
-            threshold=data["threshold"],
-            hard=data["hard"],
-            fixable=data["fixable"],
-            hint=data["hint"],
-            about=data["about"],
-        )
+        return _plain(Finding, (
+            "criterion", data["instrument"], data["rule"], data["source"], "", 0.0,
+            data["test"], data["value"], data["threshold"], data["hard"], data["fixable"],
+            data["hint"], data["about"],
+        ))  # fmt: skip
     if isinstance(fact, Score):
-        return Finding(
-            kind="score",
-            instrument=data["instrument"],
-            rule=data["rule"],
-            source=data["source"],
-            text=data["text"],
-            points=float(data["points"]),
-            about=data["about"],
-        )
+        return _plain(Finding, (
+            "score", data["instrument"], data["rule"], data["source"], data["text"],
+            float(data["points"]), None, None, None, True, False, None, data["about"],
+        ))  # fmt: skip
     assert isinstance(fact, Caution)
-    return Finding(
-        kind="caution",
-        instrument=data["instrument"],
-        rule=data["rule"],
-        source=data["source"],
-        text=data["text"],
-        about=data["about"],
-    )
+    return _plain(Finding, (
+        "caution", data["instrument"], data["rule"], data["source"], data["text"], 0.0,
+        None, None, None, True, False, None, data["about"],
+    ))  # fmt: skip
 
 
 def _collect(engine: AdvisorEngine) -> list[Any]:
@@ -195,14 +181,14 @@ class Runner:
     ) -> None:
         self.catalogue = catalogue
         rules = split(engine_class)
-        self.matcher = Matcher(rules.compiled, catalogue)
+        self.matcher = Matcher(rules.compiled, catalogue, _finding)
         residual = rules.residual_engine()
         self.residual = ReteRunner(catalogue, residual) if residual is not None else None
 
     def run(self, project: Project, *, lean: bool = False) -> list[Finding]:
         """The findings for `project`; `lean` leaves out what an advice never reads of a row a
         hard criterion excludes (rules/compiled.py `Matcher.run`)."""
-        found = [_finding(fact) for fact in self.matcher.run([project], lean=lean)]
+        found = self.matcher.run([project], lean=lean)
         if self.residual is not None:
             found.extend(self.residual.run(project))
         return sorted(found, key=_order)

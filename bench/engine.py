@@ -3,7 +3,8 @@
 naive      a fresh experta engine with every fact declared again (run_fresh)
 previous   the reused experta engine, the catalogue declared once per thread (ReteRunner)
 compiled   the rules compiled from their experta declarations (Runner), all findings
-lean       the same, as advise() runs it: rows a hard rule excluded are not scored
+lean       the same, as advise() runs it: rows a hard rule excluded are not scored (a runner of
+           its own, so that it never reuses what the compiled run of the same profile kept)
 advice     the whole advice (engine, ranking, explanations, business models, three mixes),
            with the compiled engine and with the previous one
 
@@ -77,7 +78,7 @@ def main() -> None:
 
     snapshot = synthetic_snapshot(args.synthetic) if args.synthetic else full_snapshot()
     profiles = golden_profiles() + random_profiles(args.profiles)
-    built: dict[tuple, tuple[runner.Runner, runner.ReteRunner]] = {}  # type: ignore[type-arg]
+    built: dict[tuple, tuple[runner.Runner, runner.ReteRunner, runner.Runner]] = {}  # type: ignore[type-arg]
     previous_for: dict[tuple, _Previous] = {}  # type: ignore[type-arg]
 
     def inputs(profile):  # type: ignore[no-untyped-def]
@@ -88,7 +89,11 @@ def main() -> None:
                 [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments],
                 [runner.model_fact(m) for m in snapshot.business_models],
             )
-            built[key] = (runner.Runner(catalogue), runner.ReteRunner(catalogue))
+            built[key] = (
+                runner.Runner(catalogue),
+                runner.ReteRunner(catalogue),
+                runner.Runner(catalogue),
+            )
         return (*built[key], runner.project_fact(profile, money.to_eur))
 
     build_s = time.perf_counter()
@@ -109,23 +114,23 @@ def main() -> None:
         finally:
             runner.runner_for = compiled_runner_for
 
-    for profile, (compiled, previous, project) in list(zip(profiles, prepared, strict=True))[:5]:
+    for profile, (compiled, previous, _, project) in list(zip(profiles, prepared, strict=True))[:5]:
         compiled.run(project)  # warm-up: first calls, caches, the advice path's runners
         previous.run(project)
         whole_advice(profile, "compiled")
         whole_advice(profile, "previous")
-    runner.run_fresh(prepared[0][2], prepared[0][0].catalogue)
+    runner.run_fresh(prepared[0][3], prepared[0][0].catalogue)
 
     wall: dict[str, list[float]] = {path: [] for path in PATHS}
     cpu: dict[str, list[float]] = {path: [] for path in PATHS}
     naive_pairs: list[tuple[float, float, float]] = []  # naive, previous, lean (wall)
-    for i, (profile, (compiled, previous, project)) in enumerate(
+    for i, (profile, (compiled, previous, lean, project)) in enumerate(
         zip(profiles, prepared, strict=True)
     ):
         calls: dict[str, Callable[[], Any]] = {
             "previous": partial(previous.run, project),
             "compiled": partial(compiled.run, project),
-            "lean": partial(compiled.run, project, lean=True),
+            "lean": partial(lean.run, project, lean=True),
             "advice": partial(whole_advice, profile, "compiled"),
             "advice_previous": partial(whole_advice, profile, "previous"),
         }

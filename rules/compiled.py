@@ -30,8 +30,8 @@ from typing import Any
 from rules._experta import EXISTS, NOT, OR, TEST, Fact, Internals, L, Rule
 from rules.engine import CollectsFindings
 from rules.facts import DERIVED, Project
+from rules.index import ABOUT, rows_of
 from rules.matcher import (  # the compiled form and its matcher, where callers import them
-    ABOUT,
     Candidates,
     ChainingRule,
     CompiledRule,
@@ -39,7 +39,6 @@ from rules.matcher import (  # the compiled form and its matcher, where callers 
     Pattern,
     Test,
     bind,
-    rows_of,
 )
 from rules.matcher import _Collector as _Collector  # tests make a compiled run fail through it
 

@@ -21,6 +21,16 @@ first, as experta's agenda does, then leaves out every softer activation whose c
 (a Group's members) a hard criterion already excluded, before its TESTs run, and drops what is
 left about excluded rows but their hard criteria: an advice reads nothing else of them.
 
+What a revision's `Matcher` keeps between profiles (rules/memo.py, docs/engine.md): for a rule
+of the simple shape, under the exact values of the project fields its project pattern reads, the
+pattern's bindings and whether each candidate passed its TESTs, found out when first met (checks
+and TESTs are pure functions of what they are passed); and the
+findings each activation declared, under the orders of its catalogue facts and the exact values
+of the arguments the project bound (a compiled right-hand side only builds findings from its
+arguments), kept the second time its key comes. A kept activation declares its findings again
+without calling its right-hand side. All are bounded (`MEMO_*`) and start afresh when full;
+tests/rules/test_memo.py holds them to a fresh run.
+
 Where a variable is bound by two patterns with values that are equal but not the same object
 (1 and 1.0), the right-hand side gets the value experta's join would keep: that of the side
 whose latest fact was declared first. Within one pattern, a variable bound twice keeps the
@@ -34,9 +44,13 @@ from typing import Any
 
 from rules._experta import Fact, Rule
 from rules.eligibility import HARD  # salience of the hard (go / no-go) rules: they fire first
-from rules.facts import DERIVED, Criterion, Group
+from rules.facts import DERIVED, Criterion
+from rules.index import CatalogueIndex, fact_key, joined_rows, rows_of
+from rules.memo import fields_read, read, typed
 
-ABOUT = {"instrument": "instrument", "model": "business_model"}  # Group `of` -> finding `about`
+MEMO_JOINS = 10_000  # joins a Matcher keeps at most (rules/memo.py); then it starts afresh
+MEMO_FINDINGS = 20_000  # findings a Matcher keeps at most (rules/memo.py); then it starts afresh
+MEMO_SEEN = 20_000  # activation keys a Matcher remembers having fired once
 
 
 class ChainingRule(RuntimeError):
@@ -115,70 +129,31 @@ class _Collector:
     retract = modify = duplicate = halt = _refuse
 
 
-def _fact_key(fact: Fact) -> frozenset[Any]:
-    """Identity of a fact in experta's fact list (FactList._get_fact_id)."""
-    return frozenset([fact.__class__] + [(k, v) for k, v in fact.items() if not fact.is_special(k)])
-
-
-class _Index:
-    """Catalogue facts by type and by the values of the fields patterns test with a literal, so
-    that building a revision's candidates does not run every pattern over every fact. It only
-    narrows: each fact it yields still goes through all the pattern's checks, and it relies on
-    the hash contract (equal values hash equal); a fact whose tested value cannot be hashed is
-    yielded to every such pattern."""
-
-    def __init__(self, facts: list[Fact]) -> None:
-        self.by_type: dict[type, list[tuple[int, Fact]]] = {}
-        for order, fact in enumerate(facts, start=1):  # 0 is experta's initial fact
-            self.by_type.setdefault(type(fact), []).append((order, fact))
-        self.tables: dict[tuple[type, tuple[str, ...]], tuple[dict, list]] = {}  # type: ignore[type-arg]
-
-    def maybe(self, pattern: Pattern) -> list[tuple[int, Fact]]:
-        rows = self.by_type.get(pattern.fact_type, [])
-        if not pattern.literals:
-            return rows
-        fields = tuple(field for field, _ in pattern.literals)
-        key = (pattern.fact_type, fields)
-        if key not in self.tables:
-            table: dict[Any, list[tuple[int, Fact]]] = {}
-            unhashable = []
-            for row in rows:
-                try:
-                    values = tuple(row[1][field] for field in fields)
-                except (IndexError, KeyError, TypeError):
-                    continue  # a missing field fails its check (FeatureCheck)
-                try:
-                    table.setdefault(values, []).append(row)
-                except TypeError:
-                    unhashable.append(row)
-            self.tables[key] = (table, unhashable)
-        table, unhashable = self.tables[key]
-        wanted = tuple(value for _, value in pattern.literals)
-        try:
-            found = table.get(wanted, [])
-        except TypeError:
-            return rows
-        return found + unhashable if unhashable else found
-
-
 Candidates = tuple[tuple[int, dict[str, Any], Any], ...]  # (declaration order, bindings, rows)
+_FAILED: list[bool | None] = []  # a simple rule's TESTs before its catalogue pattern failed
 
 
 class Matcher:
     """The compiled rules over one catalogue revision; `run` is the per-profile part."""
 
-    def __init__(self, rules: Iterable[CompiledRule], catalogue: Iterable[Fact]) -> None:
+    def __init__(
+        self,
+        rules: Iterable[CompiledRule],
+        catalogue: Iterable[Fact],
+        plain: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.rules = tuple(rules)
+        self.plain = plain  # what `run` turns each finding into (None: the finding itself)
         seen: set[frozenset[Any]] = set()
         facts: list[Fact] = []
         for fact in catalogue:  # as experta's fact list: an equal fact is declared once
-            key = _fact_key(fact)
+            key = fact_key(fact)
             if key not in seen:
                 seen.add(key)
                 facts.append(fact)
         self.size = len(facts)  # per-profile facts are declared after these
         self.candidates: dict[Pattern, Candidates] = {}
-        index = _Index(facts)
+        index = CatalogueIndex(facts)
         for rule in self.rules:
             for step in rule.steps:
                 if isinstance(step, Pattern) and not step.per_profile:
@@ -188,6 +163,30 @@ class Matcher:
                         if context is not None:
                             found.append((order, context, rows_of(fact)))
                     self.candidates[step] = tuple(sorted(found, key=lambda c: c[0]))
+        # the arguments of each right-hand side that the project binds (rules/memo.py)
+        self.keyed = {
+            rule: tuple(
+                name
+                for name in rule.arguments
+                if any(
+                    isinstance(s, Pattern) and s.per_profile and name in s.names for s in rule.steps
+                )
+            )
+            for rule in self.rules
+        }
+        self.memo: dict[Any, tuple[Any, ...]] = {}
+        self.memo_size = 0
+        self.seen: set[Any] = set()  # keys fired once: their findings are kept if they return
+        self.plains: dict[int, Any] = {}  # id of a kept finding -> its plain form (None: not yet)
+        # simple rule, fields its project pattern reads -> [the pattern's bindings, per candidate:
+        # passed the TESTs (None: not run yet), once all are known the candidates that passed],
+        # all pure functions of those fields' values
+        self.passing: dict[Any, list[Any]] = {}
+        self.reads = {
+            rule.simple[0]: fields_read(rule.simple[0].checks)
+            for rule in self.rules
+            if rule.simple is not None
+        }
 
     def activations(
         self,
@@ -202,8 +201,9 @@ class Matcher:
         profile_facts = list(per_profile)
         found = []
         for rule in self.rules if rules is None else rules:
+            simple = rule.simple is not None and len(profile_facts) == 1  # orders come sorted
             for orders, context, rows in self._join(rule, profile_facts, skip):
-                key = (rule.salience, sorted(orders, reverse=True))
+                key = (rule.salience, orders if simple else sorted(orders, reverse=True))
                 found.append((key, rule, context, rows))
         found.sort(key=lambda item: item[0], reverse=True)
         return found
@@ -240,7 +240,7 @@ class Matcher:
                         merged = {**ctx, **bindings} if latest > order else {**bindings, **ctx}
                     else:
                         merged = {**ctx, **bindings}
-                    joined.append(([*orders, order], merged, _rows(rows, more)))
+                    joined.append(([*orders, order], merged, joined_rows(rows, more)))
             partial = joined
         if skip:
             return [token for token in partial if not (token[2] and token[2] <= skip)]
@@ -252,20 +252,44 @@ class Matcher:
         """`_join` for the common shape: the project, TESTs, one catalogue pattern that shares no
         variable with it, TESTs (the same steps, without the general join's bookkeeping)."""
         first, before, pattern, after = rule.simple  # type: ignore[misc]
-        context = bind(first, fact)
-        if context is None or not all(test(context) for test in before):
+        if type(fact) is not first.fact_type:
             return []
+        fields = self.reads[first]
+        key = None if fields is None else read(fact, fields)
+        kept = None if key is None else self.passing.get((rule, key))
+        if kept is None:
+            context = bind(first, fact)
+            if context is None or not all(test(context) for test in before):
+                kept = [None, _FAILED, ()]
+            else:  # which candidates pass the TESTs after the pattern: found out as met
+                kept = [context, [None] * len(self.candidates[pattern]), None]
+            if key is not None:
+                if len(self.passing) >= MEMO_JOINS:
+                    self.passing.clear()
+                self.passing[rule, key] = kept
+        context, verdicts, passing = kept
         order = self.size + 1
+        if passing is not None:  # every candidate's verdict is known: those that passed
+            return [
+                ([order, other], {**context, **bindings}, rows)
+                for other, bindings, rows in passing
+                if not (skip and rows and rows <= skip)
+            ]
         out = []
-        for other, bindings, rows in self.candidates[pattern]:
+        candidates = self.candidates[pattern]
+        for i, (other, bindings, rows) in enumerate(candidates):
             if skip and rows and rows <= skip:
                 continue
-            merged = {**context, **bindings}
-            for test in after:
-                if not test(merged):
-                    break
-            else:
-                out.append(([order, other], merged, rows))
+            passed = verdicts[i]
+            if passed is None:
+                merged = {**context, **bindings}
+                passed = verdicts[i] = all(test(merged) for test in after)
+                if passed:
+                    out.append(([order, other], merged, rows))
+            elif passed:
+                out.append(([order, other], {**context, **bindings}, rows))
+        if key is not None and None not in verdicts:
+            kept[2] = tuple(c for c, passed in zip(candidates, verdicts, strict=True) if passed)
         return out
 
     def run(self, per_profile: Iterable[Fact], *, lean: bool = False) -> list[Any]:
@@ -275,56 +299,85 @@ class Matcher:
         fire first, as on experta's agenda; then a softer rule's activation is left out, before
         its TESTs run, when every catalogue row it stands for (`rows_of`) is already excluded by
         a hard criterion, and the findings about excluded rows are dropped but their hard
-        criteria. An advice reads nothing
-        else of an excluded row; tests/rules/test_compiled.py proves the advice
-        byte-identical both ways on golden and random profiles.
+        criteria. An advice reads nothing else of an excluded row; tests/rules/test_compiled.py
+        proves the advice byte-identical both ways on golden and random profiles.
         """
         collector = _Collector()
         facts = list(per_profile)
+        single = len(facts) == 1
         if not lean:
-            return self._fire(self.activations(facts), collector)
+            return self._plain(self._fire(self.activations(facts), collector, single))
         hard = [rule for rule in self.rules if rule.salience >= HARD]
         soft = [rule for rule in self.rules if rule.salience < HARD]
-        self._fire(self.activations(facts, hard), collector)  # all of them fire first
-        excluded = _excluded(collector.findings)
-        self._fire(self.activations(facts, soft, skip=excluded), collector)
-        return [f for f in collector.findings if _is_hard(f) or _row(f) not in excluded]
+        self._fire(self.activations(facts, hard), collector, single)  # all of them fire first
+        excluded = {
+            (f["about"], f["instrument"])
+            for f in collector.findings
+            if isinstance(f, Criterion) and f["hard"]
+        }
+        self._fire(self.activations(facts, soft, skip=excluded), collector, single)
+        return self._plain([
+            f
+            for f in collector.findings
+            if (isinstance(f, Criterion) and f["hard"])
+            or (f["about"], f["instrument"]) not in excluded
+        ])  # fmt: skip
 
-    @staticmethod
-    def _fire(activations: list[tuple[Any, CompiledRule, Any, Any]], collector: Any) -> list[Any]:
-        for _, rule, context, _rows in activations:
+    def _plain(self, findings: list[Any]) -> list[Any]:
+        """The findings as `plain` makes them; a kept finding (the same object every time its
+        activation comes back) is made plain once."""
+        plain = self.plain
+        if plain is None:
+            return findings
+        plains, out = self.plains, []
+        for finding in findings:
+            made = plains.get(id(finding))  # a kept finding lives as long as its entry here
+            if made is None:
+                made = plain(finding)
+                if id(finding) in plains:
+                    plains[id(finding)] = made
+            out.append(made)
+        return out
+
+    def _fire(
+        self, activations: list[tuple[Any, CompiledRule, Any, Any]], collector: Any, single: bool
+    ) -> list[Any]:
+        """Fire the activations in order. An activation whose key (rules/memo.py) was fired
+        before declares that firing's findings again instead of calling its right-hand side.
+        With one per-profile fact, a simple rule's arguments from the project are the same in
+        all its activations, so their key is made once."""
+        memo, seen, size, findings = self.memo, self.seen, self.size, collector.findings
+        project_keys: dict[CompiledRule, Any] = {}
+        for (_, orders), rule, context, _ in activations:
             collector.rule = rule.name
+            simple = single and rule.simple is not None  # orders: [the project, one catalogue fact]
+            if simple and rule in project_keys:
+                key = project_keys[rule]
+            else:
+                key = typed(tuple(context[name] for name in self.keyed[rule]))
+                if simple:
+                    project_keys[rule] = key
+            if key is not None:
+                key = (rule, (orders[1],) if simple else tuple(o for o in orders if o <= size), key)
+                found = memo.get(key)
+                if found is not None:
+                    collector.declare(*found)
+                    continue
+                if key not in seen:  # kept the second time it comes: most keys never return
+                    if len(seen) >= MEMO_SEEN:
+                        seen.clear()
+                    seen.add(key)
+                    key = None
+                start = len(findings)
             rule.action(collector, **{name: context[name] for name in rule.arguments})
-        return collector.findings  # type: ignore[no-any-return]
-
-
-def _rows(rows: Any, more: Any) -> Any:
-    """The rows a partial activation stands for: None before any catalogue fact, False once a
-    fact without rows joined (never skipped), else the union."""
-    if rows is False or more is False:
-        return False
-    if more is None:
-        return rows
-    return more if rows is None else rows | more
-
-
-def rows_of(fact: Fact) -> frozenset[tuple[str, str]] | bool:
-    """The catalogue rows a fact stands for, as (about, id) the findings name: a Group's members.
-    Any other fact: False (its rows are unknown, so a lean run never skips it)."""
-    if isinstance(fact, Group):
-        about = ABOUT.get(fact.get("of"))
-        if about is not None:
-            return frozenset((about, member) for member in fact.get("members", ()))
-    return False
-
-
-def _is_hard(finding: Any) -> bool:
-    return isinstance(finding, Criterion) and bool(finding["hard"])
-
-
-def _row(finding: Any) -> tuple[str, str]:
-    return (finding["about"], finding["instrument"])
-
-
-def _excluded(findings: list[Any]) -> set[tuple[str, str]]:
-    return {_row(f) for f in findings if _is_hard(f)}
+            if key is not None:
+                memo[key] = found = tuple(findings[start:])
+                self.memo_size += len(found) + 1
+                if self.memo_size > MEMO_FINDINGS:
+                    memo.clear()
+                    self.plains.clear()
+                    self.memo_size = 0
+                else:
+                    for finding in found:
+                        self.plains[id(finding)] = None
+        return findings  # type: ignore[no-any-return]

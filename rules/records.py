@@ -85,7 +85,7 @@ def eur(amount: float | None) -> str:
 
 
 def listed(values: Any) -> str:
-    return ", ".join(str(v) for v in values) if values else "any"
+    return ", ".join(map(str, values)) if values else "any"
 
 
 def fail(
