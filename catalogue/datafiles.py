@@ -73,9 +73,18 @@ def revision_of(data_dir: Path = DATA_DIR) -> str:
     return digest.hexdigest()[:12]
 
 
+def _edition(data_dir: Path) -> str:
+    meta = yaml.safe_load((data_dir / "meta.yaml").read_text(encoding="utf-8"))
+    return str(meta["edition"])
+
+
+def revision(data_dir: Path = DATA_DIR) -> str:
+    """`load(data_dir).revision` without parsing the data files (milliseconds, not seconds)."""
+    return f"{_edition(data_dir)}+{revision_of(data_dir)}"
+
+
 def load(data_dir: Path = DATA_DIR) -> SeedData:
     """Every data file, validated through the catalogue's record models."""
-    meta = yaml.safe_load((data_dir / "meta.yaml").read_text(encoding="utf-8"))
     instruments: list[InstrumentRecord] = []
     for path in sorted((data_dir / "instruments").glob("*.yaml")):
         instruments.extend(_validate(InstrumentRecord, path, _read_list(path)))
@@ -85,10 +94,9 @@ def load(data_dir: Path = DATA_DIR) -> SeedData:
     fx_rates = _validate(FxRate, fx_path, _read_list(fx_path)) if fx_path.exists() else []
     _check_ids(instruments, business_models)
     coverage = load_coverage(data_dir / "coverage", instruments)
-    edition = str(meta["edition"])
     return SeedData(
-        edition=edition,
-        revision=f"{edition}+{revision_of(data_dir)}",
+        edition=_edition(data_dir),
+        revision=revision(data_dir),
         instruments=tuple(instruments),
         business_models=tuple(business_models),
         fx_rates=tuple(fx_rates),

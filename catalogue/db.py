@@ -66,7 +66,11 @@ def seed(engine: Engine, data: datafiles.SeedData | None = None) -> bool:
     Returns True when rows were written. Rows whose id left the data files are removed, so the
     database mirrors the files exactly; running it twice writes nothing the second time.
     """
-    data = data or datafiles.load()
+    if data is None:
+        with Session(engine) as session:
+            if current_revision(session) == datafiles.revision():
+                return False  # the usual start: nothing to write, no need to parse the files
+        data = datafiles.load()
     with Session(engine) as session:
         if current_revision(session) == data.revision:
             return False

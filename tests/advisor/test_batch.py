@@ -96,6 +96,21 @@ def test_worker_processes_give_the_same_records(tmp_path: Path, database_url: st
     assert _records(one) == _records(two)
 
 
+def test_worker_processes_write_the_same_bytes(tmp_path: Path, database_url: str) -> None:
+    """Workers send back each run of rows as the output's own bytes (JSON lines, or CSV rows
+    made in the worker): the files are those of one process, byte for byte, and the header of
+    a CSV file is written once."""
+    source = _write_jsonl(tmp_path / "in.jsonl", [*_profiles(20), {"name": "x"}, *_profiles(3)])
+    for suffix in ("jsonl", "csv"):
+        one, two = tmp_path / f"one.{suffix}", tmp_path / f"two.{suffix}"
+        run_batch(source, one, database_url=database_url, workers=1)
+        summary = run_batch(source, two, database_url=database_url, workers=2)
+        assert summary.written == 24 and summary.failed == 1
+        assert one.read_bytes() == two.read_bytes()
+    table = two.read_text(encoding="utf-8").splitlines()
+    assert len(table) == 25 and table[0].startswith("row,id,ok,")
+
+
 def test_lean_detail_keeps_the_decisive_reason(tmp_path: Path, database_url: str) -> None:
     """Full by default (files are for analysis); `detail="lean"`, in worker processes too,
     keeps each why-not's first reason and changes nothing else."""

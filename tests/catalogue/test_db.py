@@ -3,7 +3,9 @@
 Runs on SQLite by default and again on PostgreSQL in CI (ADVISOR_TEST_DATABASE_URL).
 """
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect
@@ -60,6 +62,32 @@ def test_reseeding_a_changed_catalogue_removes_and_updates_rows(db: Engine) -> N
     assert seed(db, data) is True
     with Session(db) as session:
         assert session.get(Instrument, "tif") is not None
+
+
+def test_a_seeded_database_is_recognised_without_parsing_the_files(
+    db: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A start on a database that holds the files' revision reads no data file; one that holds
+    another revision is seeded from the files. The quick revision is the loaded one's, for the
+    shipped files and for the same files with one byte changed."""
+    data = datafiles.load()
+    assert datafiles.revision() == data.revision
+    copy = tmp_path / "data"
+    shutil.copytree(datafiles.DATA_DIR, copy)
+    bm = copy / "business_models.yaml"
+    bm.write_text(bm.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert datafiles.revision(copy) == datafiles.load(copy).revision != data.revision
+    older = datafiles.SeedData(data.edition, data.revision + "-older", (), (), ())
+    assert seed(db, older) is True
+    assert seed(db) is True  # another revision: loaded from the files and written
+    with Session(db) as session:
+        assert current_revision(session) == data.revision
+
+    def no_parsing() -> None:
+        raise AssertionError("the data files were parsed")
+
+    monkeypatch.setattr(datafiles, "load", no_parsing)
+    assert seed(db) is False
 
 
 @pytest.mark.parametrize(
