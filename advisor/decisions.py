@@ -133,7 +133,8 @@ def render(advice: Advice) -> bytes:
 
 class Keeper:
     """Stores decisions for one database, off the request path: one writer thread takes them
-    in order; a read of an id still being written waits for it. Remembers which revisions'
+    in order, those queued meanwhile in one transaction; a read of an id still being written
+    waits for it. Remembers which revisions'
     records it has already kept."""
 
     def __init__(self, db: Engine) -> None:
@@ -141,14 +142,21 @@ class Keeper:
         self._kept_revisions: set[str] = set()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="advisor-records")
         self._pending: dict[str, Future[None]] = {}
+        self._queued: list[dict[str, Any]] = []  # submitted, not yet taken by the writer
+        self._queue_future: Future[None] = Future()  # the write that will take them
         self._lock = threading.Lock()
 
     def submit(self, **record: Any) -> None:
+        """Keep a decision (the arguments of `keep`). The writer takes every decision queued
+        when it gets to them and writes them in one transaction, so under load a commit
+        serves many answers; a read of any of them waits for that transaction."""
         advice_id = record["advice_id"]
+        record["created_at"] = datetime.now(UTC)  # when answered, not when written
         with self._lock:
-            future = self._writer.submit(self._keep_logged, **record)
-            self._pending[advice_id] = future
-        future.add_done_callback(lambda _f: self._forget(advice_id))
+            if not self._queued:
+                self._queue_future = self._writer.submit(self._keep_queued)
+            self._queued.append(record)
+            self._pending[advice_id] = self._queue_future
 
     def submit_made(self, made: list[Made], *, owner: str | None, snapshot: Snapshot) -> None:
         """Store a batch's decisions in one transaction on the writer thread; reads of any of
@@ -194,11 +202,50 @@ class Keeper:
             for advice_id in advice_ids:
                 self._pending.pop(advice_id, None)
 
-    def _keep_logged(self, **record: Any) -> None:
+    def _keep_queued(self) -> None:
+        with self._lock:
+            records, self._queued = self._queued, []
         try:
-            self.keep(**record)
+            try:
+                self.keep_many(records)
+            except SQLAlchemyError:  # write them one by one: one bad record loses only itself
+                if len(records) == 1:
+                    raise
+                for record in records:
+                    self._keep_logged(record)
         except SQLAlchemyError as exc:  # the answer was given; losing its record is logged
+            logs.event("advice_not_kept", advice_id=records[0]["advice_id"], error=str(exc)[:300])
+        finally:
+            self._forget(*(r["advice_id"] for r in records))
+
+    def _keep_logged(self, record: dict[str, Any]) -> None:
+        try:
+            self.keep_many([record])
+        except SQLAlchemyError as exc:
             logs.event("advice_not_kept", advice_id=record["advice_id"], error=str(exc)[:300])
+
+    def keep_many(self, records: list[dict[str, Any]]) -> None:
+        """Store decisions (each with the arguments of `keep` and its `created_at`) in one
+        transaction, and the catalogue records of the revisions they were made on."""
+        rows = [
+            {
+                "id": r["advice_id"], "created_at": r["created_at"], "as_of": r["as_of"],
+                "as_of_given": r["as_of_given"], "catalogue_revision": r["snapshot"].revision,
+                "ruleset_version": r["ruleset_version"], "owner": r["owner"],
+                "profile": pack(json.dumps(r["profile"], separators=(",", ":")).encode()),
+                "body": pack(r["body"]),
+            }
+            for r in records
+        ]  # fmt: skip
+        with Session(self.db) as session:
+            session.execute(insert(AdviceRecord), rows)
+            session.commit()
+        for snapshot in {r["snapshot"].revision: r["snapshot"] for r in records}.values():
+            try:
+                self._keep_catalogue(snapshot)
+            except SQLAlchemyError as exc:  # the decisions are kept; a recheck names less
+                logs.event("advice_catalogue_not_kept", revision=snapshot.revision,
+                           error=str(exc)[:300])  # fmt: skip
 
     def wait(self, advice_id: str, timeout: float = 10.0) -> None:
         """Until `advice_id`, if this process is still writing it, is written."""
@@ -230,21 +277,16 @@ class Keeper:
         as_of_given: bool,
         owner: str | None,
     ) -> None:
-        row = AdviceRecord(
-            id=advice_id,
-            created_at=datetime.now(UTC),
-            as_of=as_of,
-            as_of_given=as_of_given,
-            catalogue_revision=snapshot.revision,
-            ruleset_version=ruleset_version,
-            owner=owner,
-            profile=pack(json.dumps(profile, separators=(",", ":")).encode()),
-            body=pack(body),
-        )
-        with Session(self.db) as session:
-            session.add(row)
-            session.commit()
-        self._keep_catalogue(snapshot)
+        """Store one decision now, on the calling thread."""
+        self.keep_many(
+            [
+                {
+                    "advice_id": advice_id, "created_at": datetime.now(UTC), "profile": profile,
+                    "body": body, "snapshot": snapshot, "ruleset_version": ruleset_version,
+                    "as_of": as_of, "as_of_given": as_of_given, "owner": owner,
+                }
+            ]
+        )  # fmt: skip
 
     def _keep_catalogue(self, snapshot: Snapshot) -> None:
         if snapshot.revision in self._kept_revisions:

@@ -49,7 +49,10 @@ def serve(host: str, port: int, workers: int = 1) -> None:
 def reuse_port_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on host:port that other sockets may bind too (SO_REUSEPORT)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, as uvicorn's own sockets have it: asyncio turns Nagle's algorithm off
+    # (TCP_NODELAY) only on connections of a socket that says so, and with it on an answer
+    # written in two parts waited ~40 ms for the client's delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)

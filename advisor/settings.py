@@ -87,7 +87,13 @@ class Settings(BaseSettings):
         default=True,
         description="store every /v1/match answer as a decision record (GET /v1/advice/{id})",
     )
-    gzip_level: int = Field(default=6, ge=1, le=9, description="gzip compression level")
+    gzip_level: int = Field(
+        default=2,
+        ge=1,
+        le=9,
+        description="gzip compression level (2: a lean answer of ~125 KB in ~0.8 ms of CPU "
+        "to ~26 KB; 6 takes ~2.4 ms for ~23 KB)",
+    )
     auth: Literal["auto", "none", "keys", "all"] = Field(
         default="auto",
         description="who needs an API key: `none`; `keys` (jobs and /v1/match/batch, scope "

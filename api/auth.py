@@ -20,6 +20,7 @@ key before the body is read: a refused request costs no parsing.
 """
 
 from collections.abc import Callable, Coroutine, Iterator
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -52,30 +53,35 @@ bearer = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def require(scope: str) -> Callable[[Request, HTTPAuthorizationCredentials | None], Caller]:
+def require(
+    scope: str,
+) -> Callable[[Request, HTTPAuthorizationCredentials | None], Coroutine[Any, Any, Caller]]:
     """A dependency: the caller, authenticated with `scope` when the app's mode needs it."""
     if scope not in NEEDED_IN:
         raise ValueError(f"unknown scope {scope!r}")
     modes = NEEDED_IN[scope]
 
-    def caller(request: Request, credentials: Credentials) -> Caller:
+    async def caller(request: Request, credentials: Credentials) -> Caller:
         if request.app.state.auth not in modes:
             return ANONYMOUS
         checked = getattr(request.state, "callers", {})  # by KeyFirstRoute, before the body
         if scope in checked:
             return checked[scope]  # type: ignore[no-any-return]
-        return keys.authenticate(
-            db=request.app.state.db,
-            secret=credentials.credentials if credentials else None,
-            scope=scope,
-            settings=request.app.state.settings,
+        return await run_in_threadpool(  # reads the database
+            partial(
+                keys.authenticate,
+                db=request.app.state.db,
+                secret=credentials.credentials if credentials else None,
+                scope=scope,
+                settings=request.app.state.settings,
+            )
         )
 
     caller.scope = scope  # type: ignore[attr-defined]
     return caller
 
 
-def key_holder(request: Request, credentials: Credentials) -> Caller:
+async def key_holder(request: Request, credentials: Credentials) -> Caller:
     """A dependency: whose key the request carries, where keys are on (keys, all), whatever the
     key's scopes; the anonymous Caller when it carries none. A key that is sent must be live
     (else 401): a caller who meant to keep a record to themselves is not silently given an
@@ -86,18 +92,23 @@ def key_holder(request: Request, credentials: Credentials) -> Caller:
     known = [c for c in checked.values() if c.key_id is not None]
     if known:  # the route's own check (scope `match` under all) has read this header already
         return known[0]  # type: ignore[no-any-return]
-    return keys.authenticate(
-        db=request.app.state.db,
-        secret=credentials.credentials,
-        scope=None,
-        settings=request.app.state.settings,
+    return await run_in_threadpool(  # reads the database
+        partial(
+            keys.authenticate,
+            db=request.app.state.db,
+            secret=credentials.credentials,
+            scope=None,
+            settings=request.app.state.settings,
+        )
     )
 
 
 key_holder.scope = ANY_SCOPE  # type: ignore[attr-defined]
 
 
-def _checks(dependant: Dependant) -> Iterator[tuple[str, Callable[..., Caller]]]:
+def _checks(
+    dependant: Dependant,
+) -> Iterator[tuple[str, Callable[..., Coroutine[Any, Any, Caller]]]]:
     """The key checks among a route's dependencies, in their order, by scope."""
     for sub in dependant.dependencies:
         scope = getattr(sub.call, "scope", None)
@@ -121,7 +132,7 @@ class KeyFirstRoute(StrictJSONRoute):
             credentials = await bearer(request)
             request.state.callers = {}
             for scope, check in checks.items():  # in order: KeyHolder may reuse the one before
-                caller = await run_in_threadpool(check, request, credentials)
+                caller = await check(request, credentials)
                 request.state.callers[scope] = caller
             return await handler(request)
 

@@ -1,4 +1,8 @@
-"""Annotated dependency aliases used by the routers."""
+"""Annotated dependency aliases used by the routers.
+
+Those that only read the app's state are `async`: FastAPI runs a plain `def` dependency in a
+worker thread, a round trip per dependency per request; those that may read the database
+(the session, the snapshot when it is due a check) stay plain functions."""
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,15 +28,15 @@ def get_snapshot(request: Request) -> Snapshot:
     return cache.get()
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine_pool(request: Request) -> ThreadPoolExecutor:
+async def get_engine_pool(request: Request) -> ThreadPoolExecutor:
     return request.app.state.engine_pool
 
 
-def get_keeper(request: Request) -> Keeper | None:
+async def get_keeper(request: Request) -> Keeper | None:
     """The decision-record keeper, or None with ADVISOR_KEEP_ADVICE=false."""
     if not request.app.state.settings.keep_advice:
         return None

@@ -7,9 +7,11 @@ kernel, so the warm-up opens many). Then, for each number of clients, N closed-l
 each in a process of its own (so that the load generator's own Python does not queue the
 clients behind one GIL), each on one keep-alive connection, send the golden profiles and random
 ones for `--seconds`, each request when the previous answer has arrived. It prints requests,
-errors (any status but 200, or a failed connection), throughput, p50 and p99 latency, and the
-answer's size as sent and uncompressed. Default answers (lean why-nots) with
-`Accept-Encoding: gzip`, as a browser asks; `--detail full` and `--identity` for the others.
+errors (any status but 200, or a failed connection), throughput, p50 and p99 latency, the
+answer's size as sent and uncompressed, and the server's CPU time per request (all its
+processes, from /proc: on a shared machine the steadiest of these figures). Default answers
+(lean why-nots) with `Accept-Encoding: gzip`, as a browser asks; `--detail full` and
+`--identity` for the others.
 
     python bench/http_match.py                          # 1 and 2 processes x 1 and 8 clients
     python bench/http_match.py --workers 2 --clients 8 --seconds 30
@@ -106,9 +108,33 @@ def wait_until_up(base: str, server: subprocess.Popen) -> None:  # type: ignore[
         time.sleep(0.2)
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process `pid` and every process below it,
+    from /proc (NaN elsewhere): per request, the figure the machine's other load disturbs
+    least."""
+    stats: dict[int, tuple[int, float]] = {}
+    try:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    except OSError:
+        return math.nan
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += stats.get(current, (0, 0))[1] / tick
+        todo += [child for child, (parent, _) in stats.items() if parent == current]
+    return total
+
+
 def run_clients(
     base: str, path: str, headers: dict[str, str], bodies: list[dict], clients: int,  # type: ignore[type-arg]
-    seconds: float,
+    seconds: float, server: int,
 ) -> dict:  # type: ignore[type-arg]  # fmt: skip
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
@@ -123,7 +149,9 @@ def run_clients(
     ]
     for proc in procs:
         proc.start()
+    cpu_before = server_cpu(server)
     results = [queue.get(timeout=seconds + 120) for _ in procs]
+    cpu = server_cpu(server) - cpu_before
     for proc in procs:
         proc.join()
     latencies = sorted(x for r in results for x in r[0])
@@ -136,6 +164,7 @@ def run_clients(
         "rps": len(latencies) / wall,
         "p50": statistics.median(latencies) * 1000,
         "p99": percentile(latencies, 0.99) * 1000,
+        "cpu": cpu / max(1, len(latencies)) * 1000,
         "sent": sizes[0],
         "size": sizes[1],
     }
@@ -161,7 +190,7 @@ def measure(
             httpx.post(f"{base}{path}", json=bodies[i % len(bodies)], timeout=120)
         for clients in client_counts:
             load = os.getloadavg()[0]
-            result = run_clients(base, path, headers, bodies, clients, seconds)
+            result = run_clients(base, path, headers, bodies, clients, seconds, server.pid)
             out.append({"workers": workers, "clients": clients, "load": load, **result})
     finally:
         server.terminate()
@@ -171,11 +200,12 @@ def measure(
 
 def report(name: str, rows: list[dict]) -> None:  # type: ignore[type-arg]
     print(f"{name}")
-    print("  processes clients  requests errors   req/s   p50 ms   p99 ms   sent KB  body KB  load")
+    print("  processes clients  requests errors   req/s   p50 ms   p99 ms   sent KB  body KB  "
+          "CPU ms/req  load")  # fmt: skip
     for r in rows:
         print(f"  {r['workers']:>9} {r['clients']:>7} {r['requests']:>9} {r['errors']:>6} "
               f"{r['rps']:>7.1f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['sent'] / 1000:>9.1f} "
-              f"{r['size'] / 1000:>8.1f}  {r['load']:.1f}"
+              f"{r['size'] / 1000:>8.1f} {r['cpu']:>11.1f}  {r['load']:.1f}"
               + (f"  ({', '.join(r['notes'])})" if r["notes"] else ""))  # fmt: skip
 
 

@@ -125,3 +125,12 @@ def test_paging(db: Engine) -> None:
         )
     assert len(first) == len(second) == 10 and total > 20
     assert not {r.id for r in first} & {r.id for r in second}
+
+
+def test_a_sqlite_file_is_written_ahead_in_a_log(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
