@@ -17,7 +17,6 @@ half-written by an interruption is dropped first.
 """
 
 import csv
-import gc
 import io
 import json
 import os
@@ -31,6 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from advisor import heap
 from advisor.detail import Detail, lean
 from advisor.errors import AdvisorError
 from advisor.models import Advice, BatchItem, BatchResponse, ItemError, ProjectProfile
@@ -162,12 +162,7 @@ def advise_bytes(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> tu
 # --- worker processes ---------------------------------------------------------------------
 
 _worker_advise: Callable[[ProjectProfile], Advice] | None = None
-# A worker's collector: the catalogue, rules and runners built at start-up live as long as the
-# process, so they are frozen out of the collector's passes (gc.freeze), and young objects are
-# collected every GC_YOUNG allocations rather than 700. An advice allocates hundreds of
-# thousands of objects: with the defaults, full passes over the whole heap were about a tenth
-# of a worker's time. Only when memory is reclaimed changes, never what is computed.
-GC_YOUNG = 10_000
+# A worker's collector is settled once it has started (advisor/heap.py).
 
 
 def _init_worker(database_url: str, fresh: bool, detail: Detail = "full") -> None:
@@ -186,8 +181,7 @@ def _init_pool_worker(database_url: str, fresh: bool, detail: Detail = "full") -
     # Ctrl-C reaches the whole process group: the parent alone answers it (and ends the pool)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _init_worker(database_url, fresh, detail)
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+    heap.settle()
 
 
 @dataclass(frozen=True)
@@ -346,14 +340,11 @@ def _results(
     chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
     if workers <= 1:
         _init_worker(database_url, fresh, detail)
-        young, *older = gc.get_threshold()
-        gc.freeze()  # as in a worker process (above), and given back as it was when done
-        gc.set_threshold(GC_YOUNG, *older)
+        previous = heap.settle()  # as in a worker process, and given back when done
         try:
             yield from (_work(chunk, as_csv) for chunk in chunks)
         finally:
-            gc.set_threshold(young, *older)
-            gc.unfreeze()
+            heap.restore(previous)
         return
     context = get_context("spawn")  # no inherited engine or database connection
     init = (database_url, fresh, detail)

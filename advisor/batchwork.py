@@ -28,6 +28,7 @@ from functools import partial
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
+from advisor import heap
 from advisor.advice import SHORT_LIST, advise
 from advisor.batch import Row, advise_line
 from advisor.decisions import Made, made, new_id
@@ -105,6 +106,7 @@ def _init_process(parent: int) -> None:
     with suppress(OSError):
         os.nice(NICE)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    heap.settle()  # young objects less often; what the first batch builds stays collectable
 
 
 def process_pool(size: int) -> ProcessPoolExecutor:

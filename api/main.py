@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from advisor import batchwork, jobrunner, logs
+from advisor import batchwork, heap, jobrunner, logs
 from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors, page
@@ -57,9 +57,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retention_days=settings.job_retention_days,
         )  # fmt: skip
         await app.state.jobs.open()
+        await asyncio.to_thread(app.state.snapshots.get)  # the catalogue, before settling
+        previous = heap.settle()  # start-up's objects live as long as the server
         try:
             yield
         finally:
+            heap.restore(previous)
             await app.state.jobs.close()
             if getattr(app.state, "keeper", None) is not None:
                 await asyncio.to_thread(app.state.keeper.close)  # decisions still being written
