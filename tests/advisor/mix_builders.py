@@ -13,26 +13,15 @@ from advisor.money import Converter
 from catalogue.datafiles import load
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
-from tests.builders import make_profile
+from tests.builders import instrument_record, make_profile
 
 SOURCE = {"document": "test", "reference": "synthetic record", "supports": []}
 FX_RATES = load().fx_rates
 
 
 def record(iid: str, kind: str, **fields: Any) -> InstrumentRecord:
-    data: dict[str, Any] = {
-        "id": iid,
-        "name_en": iid,
-        "name_zh": iid,
-        "kind": kind,
-        "jurisdiction": "GLOBAL",
-        "description": "test instrument",
-        "costs_covered": ["investment"],
-        "status": "active",
-        "sources": [SOURCE],
-    }
-    data.update(fields)
-    return InstrumentRecord.model_validate(data)
+    fields = {"name_en": iid, "name_zh": iid, "sources": [SOURCE], **fields}
+    return instrument_record(id=iid, kind=kind, **fields)
 
 
 def eu_grant(iid: str, rate: float, **fields: Any) -> InstrumentRecord:
@@ -60,7 +49,21 @@ def options_mixes(
     handed to it in `records`' order."""
     profile = profile or make_profile(capex={"amount": 10_000_000, "currency": "EUR"})
     snapshot = Snapshot("test", tuple(records), (), FX_RATES)
-    options = [
+    options = ranked_options(records, ranks, scores)
+    assert profile.as_of is not None
+    return compose(
+        options=options,
+        snapshot=snapshot,
+        profile=profile,
+        money=Converter(snapshot, profile.as_of),
+    )
+
+
+def ranked_options(
+    records: list[InstrumentRecord], ranks: dict[str, int], scores: dict[str, float]
+) -> list[Option]:
+    """The records as eligible options of the given ranks and scores, in `records`' order."""
+    return [
         Option.model_validate(
             {
                 "instrument_id": r.id,
@@ -76,13 +79,6 @@ def options_mixes(
         )  # fmt: skip
         for r in records
     ]
-    assert profile.as_of is not None
-    return compose(
-        options=options,
-        snapshot=snapshot,
-        profile=profile,
-        money=Converter(snapshot, profile.as_of),
-    )
 
 
 def cents(mix: Mix) -> dict[tuple[str, str], int]:

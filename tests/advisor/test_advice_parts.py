@@ -12,12 +12,11 @@ from advisor.engine import terms_of
 from advisor.mixes import STRATEGIES, _weight, compose
 from advisor.mixes_limits import _cents, _usable
 from advisor.mixes_lp import programme
-from advisor.models import Option
 from advisor.money import Converter
 from bench.common import full_snapshot
 from catalogue.schema import FxRate
 from catalogue.snapshot import Snapshot
-from tests.advisor.mix_builders import FX_RATES, M, record, shapes
+from tests.advisor.mix_builders import FX_RATES, M, ranked_options, record, shapes
 from tests.builders import make_profile
 
 SNAPSHOT = full_snapshot()
@@ -73,22 +72,9 @@ def test_a_strategy_weighing_as_an_earlier_one_adds_no_mix_and_would_find_the_sa
     assert profile.as_of is not None
     snapshot = Snapshot("test", tuple(records), (), FX_RATES)
     money = Converter(snapshot, profile.as_of)
-    options = [
-        Option.model_validate(
-            {
-                "instrument_id": r.id,
-                "name": r.id,
-                "name_zh": r.id,
-                "kind": r.kind,
-                "jurisdiction": r.jurisdiction,
-                "rank": i + 1,
-                "score": 2.0 - i,
-                "status": "active",
-                "reasons": [],
-            }
-        )  # fmt: skip
-        for i, r in enumerate(records)
-    ]
+    ranks = {r.id: i + 1 for i, r in enumerate(records)}
+    scores = {r.id: 2.0 - i for i, r in enumerate(records)}
+    options = ranked_options(records, ranks, scores)
     found = compose(options=options, snapshot=snapshot, profile=profile, money=money)
     assert shapes(found) == [{("vc1", "investment"): 5_000_000 * M,
                               ("vc2", "investment"): 4_000_000 * M}]  # fmt: skip

@@ -19,7 +19,7 @@ from advisor.models import ProjectProfile
 from catalogue.datafiles import load
 from catalogue.schema import FxRate, InstrumentRecord
 from tests.advisor.eligibility_oracle import Verdict, check
-from tests.builders import make_profile
+from tests.builders import instrument_record, make_profile
 
 ORACLE = Path(__file__).with_name("eligibility_oracle.py")
 FORBIDDEN = ("rules", "advisor.engine", "advisor.advice", "advisor.mixes", "advisor.grouping")
@@ -38,20 +38,13 @@ FX = [
 
 
 def record(**fields: Any) -> InstrumentRecord:
-    data: dict[str, Any] = {
-        "id": "synthetic",
-        "name_en": "Synthetic",
-        "name_zh": "合成",
-        "kind": "grant",
-        "jurisdiction": "EU",
-        "description": "a record built by the test",
-        "costs_covered": ["investment"],
-        "co_financing": [{"rate": 1.0}],
-        "status": "active",
+    """A synthetic EU grant at 100% unless `fields` say otherwise."""
+    defaults = {
+        "id": "synthetic", "name_en": "Synthetic", "name_zh": "合成", "jurisdiction": "EU",
+        "description": "a record built by the test", "co_financing": [{"rate": 1.0}],
         "sources": [SOURCE],
-    }
-    data.update(fields)
-    return InstrumentRecord.model_validate(data)
+    }  # fmt: skip
+    return instrument_record(**{**defaults, **fields})
 
 
 def verdict(rec: InstrumentRecord, *others: InstrumentRecord, **profile: Any) -> Verdict:
