@@ -134,8 +134,7 @@ def render(advice: Advice) -> bytes:
 class Keeper:
     """Stores decisions for one database, off the request path: one writer thread takes them
     in order, those queued meanwhile in one transaction; a read of an id still being written
-    waits for it. Remembers which revisions'
-    records it has already kept."""
+    waits for it. Remembers which revisions' records it has already kept."""
 
     def __init__(self, db: Engine) -> None:
         self.db = db

@@ -21,14 +21,15 @@ class Snapshot:
     coverage: tuple[CountryCoverage, ...] = ()
     _by_id: dict[str, InstrumentRecord] = field(default_factory=dict, repr=False, compare=False)
     _coverage: dict[str, CountryCoverage] = field(default_factory=dict, repr=False, compare=False)
-    _ticket_currencies: set[str] = field(default_factory=set, repr=False, compare=False)
+    _ticket_currencies: frozenset[str] = field(init=False, repr=False, compare=False)
     _rates: dict[str, tuple[FxRate, ...]] = field(init=False, repr=False, compare=False)
     _rate_dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({rec.id: rec for rec in self.instruments})
         self._coverage.update({cov.country: cov for cov in self.coverage})
-        self._ticket_currencies.update(rec.ticket_currency for rec in self.instruments)
+        tickets = frozenset(rec.ticket_currency for rec in self.instruments)
+        object.__setattr__(self, "_ticket_currencies", tickets)  # `replace` builds it anew
         rates: dict[str, tuple[FxRate, ...]] = {}  # per currency by date, one date's rows in
         for currency in dict.fromkeys(r.currency for r in self.fx_rates):  # the table's order
             rows = sorted(
@@ -46,7 +47,7 @@ class Snapshot:
     @property
     def ticket_currencies(self) -> frozenset[str]:
         """The currencies the instruments' amounts are stated in."""
-        return frozenset(self._ticket_currencies)
+        return self._ticket_currencies
 
     def coverage_of(self, country: str) -> CountryCoverage | None:
         """What the catalogue covers of `country`'s national instruments (None: nothing stated)."""

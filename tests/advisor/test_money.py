@@ -214,6 +214,11 @@ def test_facts_key_names_the_rates_of_the_given_currencies_only(
     only, so a date where only another currency's rate changed (KES on 2026-01-08) shares it."""
     tickets = {r.ticket_currency for r in snapshot.instruments}
     assert snapshot.ticket_currencies == tickets
+    euro_only = replace(
+        snapshot, instruments=tuple(r for r in snapshot.instruments if r.ticket_currency == "EUR")
+    )
+    assert euro_only.ticket_currencies == {"EUR"}
+    assert snapshot.ticket_currencies == tickets
     assert "KES" not in tickets
     early, late = converters[date(2026, 1, 7)], converters[date(2026, 1, 8)]
     assert early.key_for(tickets) == late.key_for(tickets)
