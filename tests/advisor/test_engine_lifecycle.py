@@ -16,6 +16,7 @@ from advisor import engine as runner
 from advisor.money import Converter
 from catalogue.snapshot import Snapshot
 from rules import compiled as compiled_rules
+from rules.facts import Caution, Criterion, Score
 from tests.builders import make_profile
 
 
@@ -131,3 +132,33 @@ def test_runners_are_kept_least_recently_used_first_out(catalogue: list) -> None
     runner.runner_for(("rev", 1), lambda: build(1))
     assert built[-1] == 1
     runner._local.runners = None
+
+
+@pytest.mark.parametrize(
+    ("fact", "fields"),
+    [
+        (
+            Criterion,
+            {"instrument": "i", "rule": "r", "source": "s", "test": "t", "value": "v",
+             "threshold": "th", "passed": False, "hard": False, "fixable": True, "hint": "h",
+             "about": "business_model"},
+        ),
+        (Score, {"instrument": "i", "rule": "r", "source": "s", "text": "x", "points": 2,
+                 "about": "instrument"}),
+        (Caution, {"instrument": "i", "rule": "r", "source": "s", "text": "x",
+                   "about": "business_model"}),
+    ],
+    ids=["criterion", "score", "caution"],
+)  # fmt: skip
+def test_a_finding_made_by_position_equals_the_one_made_by_field_names(
+    fact: type, fields: dict[str, object]
+) -> None:
+    """`_finding` builds the tuple by position (it is on the hot path): each field lands where
+    its name says, with the defaults of the fields its kind does not have."""
+    kind = {Criterion: "criterion", Score: "score", Caution: "caution"}[fact]
+    named = {k: v for k, v in fields.items() if k in runner.Finding._fields and k != "passed"}
+    if "points" in named:
+        named["points"] = float(named["points"])  # type: ignore[arg-type]
+    made = runner._finding(fact(**fields))
+    assert made == runner.Finding(kind=kind, **named)  # type: ignore[arg-type]
+    assert made._asdict() == runner.Finding(kind=kind, **named)._asdict()  # type: ignore[arg-type]
