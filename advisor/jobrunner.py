@@ -35,7 +35,7 @@ from typing import Any
 import procrastinate
 from sqlalchemy import Connection, Engine, text
 
-from advisor import batchwork, jobs, logs
+from advisor import batchwork, heap, jobs, logs
 
 QUEUE = "advisor"
 TASK = "advisor:match_chunk"
@@ -260,10 +260,14 @@ class LocalRunner:
 
 def _own_pool(concurrency: int) -> Executor:
     """One thread for one chunk at a time; processes (one per chunk in hand) for more, since
-    the engine's work is CPU-bound and threads would share one core."""
+    the engine's work is CPU-bound and threads would share one core. Each process's collector
+    is settled as a batch worker's is (advisor/heap.py); with one thread, `advisor worker`
+    settles its own once started."""
     if concurrency == 1:
         return ThreadPoolExecutor(1, thread_name_prefix="advisor-jobs")
-    return ProcessPoolExecutor(concurrency, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        concurrency, mp_context=multiprocessing.get_context("spawn"), initializer=heap.settle
+    )
 
 
 # --- what a process runs -------------------------------------------------------------------

@@ -14,7 +14,7 @@ def worker(
     are queued again; SIGTERM or Ctrl-C lets the chunks in hand finish first."""
     import asyncio
 
-    from advisor import jobrunner, logs
+    from advisor import heap, jobrunner, logs
     from advisor.settings import get_settings
     from catalogue.db import make_engine, prepare
 
@@ -37,6 +37,7 @@ def worker(
             retention_days=settings.job_retention_days, concurrency=concurrency,
         )  # fmt: skip
         await dispatcher.open(install_signal_handlers=True)
+        heap.settle()  # a long-lived process: what start-up built leaves the collector's passes
         logs.event(
             "worker_start", database=logs.safe_url(url), concurrency=concurrency,
             worker=dispatcher.name,
