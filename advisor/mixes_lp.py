@@ -308,7 +308,8 @@ def _choose(
         np.concatenate([np.zeros(n_x), np.ones(n_y + n_z)]).astype(np.int32),
     )  # fmt: skip
     eu_lines = [[x_at[p] for p in eu_pairs if p[1] == cost and p in zs] for cost in COSTS]
-    x = _certified(model, n_x, [line for line in eu_lines if line])
+    chosen = [y_at(i) for i in range(n_y)] + sorted(zs.values())  # z of a lone EU grant: no row
+    x = _certified(model, chosen, [line for line in eu_lines if line])
     if x is None:
         h = _mip()
         h.clearSolver()
@@ -322,17 +323,18 @@ def _choose(
     return used, {p for p, k in zs.items() if x[k] <= 0.5}
 
 
-def _certified(model: tuple, n_x: int, eu_lines: list[list[int]]) -> list[float] | None:  # type: ignore[type-arg]
+def _certified(model: tuple, chosen: list[int], eu_lines: list[list[int]]) -> list[float] | None:  # type: ignore[type-arg]
     """The solution whose choice of components HiGHS's search must return, when a quicker
     search proves it; None when that proof fails (HiGHS's search then decides).
 
     HiGHS stops once its incumbent is within its gap (relative MIP_GAP, absolute 1e-6) of a
     lower bound, so any choice it returns lies within that gap of the optimum. Two exact
     solves without the slow heuristics (gap 0) find the best choice of y and z, then whether
-    any other choice (the first cut off by a no-good row) comes within HiGHS's gap of it (plus
-    CERTIFY_SLACK for tolerances; objective_bound prunes all that does not). When none does,
-    HiGHS's answer is the first: same y, same z, same choice. A cost line whose EU grants
-    (`eu_lines`: their x columns) get no money leaves z free there: no proof."""
+    any other choice (the first's y and z, columns `chosen`, cut off by a no-good row; a z in
+    no row is no choice) comes within HiGHS's gap of it (plus CERTIFY_SLACK for tolerances;
+    objective_bound prunes all that does not). When none does, HiGHS's answer is the first:
+    same y, same z, same choice. A cost line whose EU grants (`eu_lines`: their x columns)
+    get no money leaves z free there: no proof."""
     h = _exact_mip()
     h.clearSolver()
     h.passModel(*model)
@@ -343,10 +345,9 @@ def _certified(model: tuple, n_x: int, eu_lines: list[list[int]]) -> list[float]
     best = h.getInfo().objective_function_value
     if any(all(first[k] <= ZERO_MONEY for k in line) for line in eu_lines):
         return None  # which EU grant's z is 1 there is HiGHS's search's to decide
-    size = model[0]
-    ones = [k for k in range(n_x, size) if first[k] > 0.5]
-    cut = np.array([-1.0 if k in ones else 1.0 for k in range(n_x, size)])
-    h.addRow(1.0 - len(ones), INF, size - n_x, np.arange(n_x, size, dtype=np.int32), cut)
+    ones = [k for k in chosen if first[k] > 0.5]
+    cut = np.array([-1.0 if k in ones else 1.0 for k in chosen])
+    h.addRow(1.0 - len(ones), INF, len(chosen), np.array(chosen, dtype=np.int32), cut)
     bound = best + MIP_GAP * max(1.0, abs(best)) + CERTIFY_SLACK
     h.setOptionValue("objective_bound", bound)
     h.run()
