@@ -33,8 +33,12 @@ is, every row with a non-zero dual held at its bound), whose points are all prim
 The mixed-integer step keeps the penalty of 1e-3 per component (no component without money in
 it) and HiGHS's default gap (0.01%); among choices of components within that gap, HiGHS's own
 deterministic search on the model (built in the canonical order) decides, and the amounts are
-then settled by the two objectives above. Every solve starts from no basis, so the answer does
-not depend on what the thread solved before: the same input always gives the same mix.
+then settled by the two objectives above. That search is slow on these tiny models (its
+feasibility jump mostly), so two quick exact solves try first to prove which choice it must
+return: when no other choice comes within the gap of the best, that choice is HiGHS's answer
+(`_certified`); otherwise HiGHS's search runs and decides as before. Every solve starts from
+no basis, so the answer does not depend on what the thread solved before: the same input always
+gives the same mix.
 """
 
 import threading
@@ -52,6 +56,16 @@ MINIMISE = int(highspy.ObjSense.kMinimize)
 OPTIMAL = highspy.HighsModelStatus.kOptimal
 DUAL_ZERO = 1e-7  # weights differ by 1e-5 at least (0.01 x a score rounded to 0.001)
 MIP_TIME_LIMIT = 2.0  # seconds; these programmes solve in milliseconds
+MIP_GAP = 1e-4  # HiGHS's default relative gap, which the mixed-integer step keeps
+CERTIFY_SLACK = 1e-5  # objective; far above what HiGHS's feasibility tolerances can move
+ZERO_MONEY = 1e-9  # a share of cost this small is no money on the line (see _certified)
+EXACT_OPTIONS = {
+    "mip_rel_gap": 0.0,
+    "mip_abs_gap": 0.0,
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_effort": 0.0,
+    "time_limit": MIP_TIME_LIMIT,
+}
 
 N_COLS = CANDIDATES * len(COSTS)  # column 2 i + c: option i on cost line COSTS[c]
 COST_ROW = CANDIDATES  # rows 0..CANDIDATES-1: each option's cap; then one row per cost line
@@ -287,21 +301,65 @@ def _choose(
         row({y_at(a): 1.0, y_at(b): 1.0}, -INF, 1.0)
     row({y_at(i): 1.0 for i in range(n_y)}, -INF, MAX_COMPONENTS)
 
-    h = _mip()
-    h.clearSolver()
-    h.passModel(
+    model = (
         size, len(lower), len(index), ROWWISE, MINIMISE, 0.0,
         objective, np.zeros(size), np.ones(size), np.array(lower), np.array(upper),
         np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value),
         np.concatenate([np.zeros(n_x), np.ones(n_y + n_z)]).astype(np.int32),
     )  # fmt: skip
-    h.run()
-    solution = h.getSolution()
-    if not solution.value_valid:
-        return None
-    x = solution.col_value
+    eu_lines = [[x_at[p] for p in eu_pairs if p[1] == cost and p in zs] for cost in COSTS]
+    chosen = [y_at(i) for i in range(n_y)] + sorted(zs.values())  # z of a lone EU grant: no row
+    x = _certified(model, chosen, [line for line in eu_lines if line])
+    if x is None:
+        h = _mip()
+        h.clearSolver()
+        h.passModel(*model)
+        h.run()
+        solution = h.getSolution()
+        if not solution.value_valid:
+            return None
+        x = solution.col_value
     used = {i for i in range(n_y) if x[y_at(i)] > 0.5}
     return used, {p for p, k in zs.items() if x[k] <= 0.5}
+
+
+def _certified(model: tuple, chosen: list[int], eu_lines: list[list[int]]) -> list[float] | None:  # type: ignore[type-arg]
+    """The solution whose choice of components HiGHS's search must return, when a quicker
+    search proves it; None when that proof fails (HiGHS's search then decides).
+
+    HiGHS stops once its incumbent is within its gap (relative MIP_GAP, absolute 1e-6) of a
+    lower bound, so any choice it returns lies within that gap of the optimum. Two exact
+    solves without the slow heuristics (gap 0) find the best choice of y and z, then whether
+    any other choice (the first's y and z, columns `chosen`, cut off by a no-good row; a z in
+    no row is no choice) comes within HiGHS's gap of it (plus CERTIFY_SLACK for tolerances;
+    objective_bound prunes all that does not). When none does, HiGHS's answer is the first:
+    same y, same z, same choice. A cost line whose EU grants (`eu_lines`: their x columns)
+    get no money leaves z free there: no proof."""
+    h = _exact_mip()
+    h.clearSolver()
+    h.passModel(*model)
+    h.run()
+    if h.getModelStatus() != OPTIMAL:
+        return None
+    first = list(h.getSolution().col_value)
+    best = h.getInfo().objective_function_value
+    if any(all(first[k] <= ZERO_MONEY for k in line) for line in eu_lines):
+        return None  # which EU grant's z is 1 there is HiGHS's search's to decide
+    ones = [k for k in chosen if first[k] > 0.5]
+    cut = np.array([-1.0 if k in ones else 1.0 for k in chosen])
+    h.addRow(1.0 - len(ones), INF, len(chosen), np.array(chosen, dtype=np.int32), cut)
+    bound = best + MIP_GAP * max(1.0, abs(best)) + CERTIFY_SLACK
+    h.setOptionValue("objective_bound", bound)
+    h.run()
+    h.setOptionValue("objective_bound", INF)
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return first  # no other choice below the bound
+    if status != OPTIMAL or not h.getSolution().value_valid:
+        return None
+    other = h.getInfo().objective_function_value
+    scale = max(1.0, abs(best), abs(other))
+    return first if other - best > MIP_GAP * scale + CERTIFY_SLACK else None
 
 
 _local = threading.local()
@@ -312,6 +370,17 @@ def programme() -> Programme:
     found = getattr(_local, "programme", None)
     if found is None:
         found = _local.programme = Programme()
+    return found
+
+
+def _exact_mip() -> highspy.Highs:
+    """This thread's model for the two quick exact solves of `_certified` (gap 0, no slow
+    primal heuristics: they find solutions sooner, not better bounds)."""
+    found = getattr(_local, "exact_mip", None)
+    if found is None:
+        found = _local.exact_mip = _highs()
+        for option, value in EXACT_OPTIONS.items():
+            found.setOptionValue(option, value)
     return found
 
 
