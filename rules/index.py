@@ -65,6 +65,24 @@ def joined_rows(rows: Any, more: Any) -> Any:
     return more if rows is None else rows | more
 
 
+def members_name(matched: list[tuple[dict[str, Any], Fact]]) -> str | None:
+    """The one name a pattern binds to the members (a Group's ids, the very tuple `rows_of`
+    reads) of every fact with rows it matched, given (bindings, fact) for each; else None."""
+    common: set[str] | None = None
+    for context, fact in matched:
+        if isinstance(rows_of(fact), frozenset) and fact["members"]:
+            names = {name for name, value in context.items() if value is fact["members"]}
+            common = names if common is None else common & names
+    return next(iter(common)) if common and len(common) == 1 else None
+
+
+def not_excluded(ids: tuple[str, ...], rows: frozenset[Any], excluded: Any) -> tuple[str, ...]:
+    """The members `ids` of a group whose rows are `rows` that no hard criterion excluded, in
+    their order."""
+    about = next(iter(rows))[0]  # a group's rows share their `about`
+    return tuple(member for member in ids if (about, member) not in excluded)
+
+
 def rows_of(fact: Fact) -> frozenset[tuple[str, str]] | bool:
     """The catalogue rows a fact stands for, as (about, id) the findings name: a Group's members.
     Any other fact: False (its rows are unknown, so a lean run never skips it)."""

@@ -45,7 +45,7 @@ from typing import Any
 from rules._experta import Fact, Rule
 from rules.eligibility import HARD  # salience of the hard (go / no-go) rules: they fire first
 from rules.facts import DERIVED, Criterion
-from rules.index import CatalogueIndex, fact_key, joined_rows, rows_of
+from rules.index import CatalogueIndex, fact_key, joined_rows, members_name, not_excluded, rows_of
 from rules.memo import fields_read, read, typed
 
 MEMO_JOINS = 10_000  # joins a Matcher keeps at most (rules/memo.py); then it starts afresh
@@ -153,16 +153,19 @@ class Matcher:
                 facts.append(fact)
         self.size = len(facts)  # per-profile facts are declared after these
         self.candidates: dict[Pattern, Candidates] = {}
+        self.members: dict[Pattern, str | None] = {}  # the name binding a Group's ids, if one
         index = CatalogueIndex(facts)
         for rule in self.rules:
             for step in rule.steps:
                 if isinstance(step, Pattern) and not step.per_profile:
-                    found = []
+                    found, bound = [], []
                     for order, fact in index.maybe(step):
                         context = bind(step, fact)
                         if context is not None:
                             found.append((order, context, rows_of(fact)))
+                            bound.append((context, fact))
                     self.candidates[step] = tuple(sorted(found, key=lambda c: c[0]))
+                    self.members[step] = members_name(bound)
         # the arguments of each right-hand side that the project binds (rules/memo.py)
         self.keyed = {
             rule: tuple(
@@ -315,7 +318,7 @@ class Matcher:
             for f in collector.findings
             if isinstance(f, Criterion) and f["hard"]
         }
-        self._fire(self.activations(facts, soft, skip=excluded), collector, single)
+        self._fire(self.activations(facts, soft, skip=excluded), collector, single, excluded)
         return self._plain([
             f
             for f in collector.findings
@@ -340,15 +343,20 @@ class Matcher:
         return out
 
     def _fire(
-        self, activations: list[tuple[Any, CompiledRule, Any, Any]], collector: Any, single: bool
+        self,
+        activations: list[tuple[Any, CompiledRule, Any, Any]],
+        collector: Any,
+        single: bool,
+        excluded: Any = None,
     ) -> list[Any]:
         """Fire the activations in order. An activation whose key (rules/memo.py) was fired
         before declares that firing's findings again instead of calling its right-hand side.
         With one per-profile fact, a simple rule's arguments from the project are the same in
-        all its activations, so their key is made once."""
+        all its activations, so their key is made once. With `excluded` (a lean run's soft rules)
+        a simple rule's firing that is not kept gets only the ids not excluded (docs/engine.md)."""
         memo, seen, size, findings = self.memo, self.seen, self.size, collector.findings
         project_keys: dict[CompiledRule, Any] = {}
-        for (_, orders), rule, context, _ in activations:
+        for (_, orders), rule, context, rows in activations:
             collector.rule = rule.name
             simple = single and rule.simple is not None  # orders: [the project, one catalogue fact]
             if simple and rule in project_keys:
@@ -369,6 +377,10 @@ class Matcher:
                     seen.add(key)
                     key = None
                 start = len(findings)
+            if key is None and excluded and simple and rows and not rows.isdisjoint(excluded):
+                name = self.members[rule.simple[2]]  # type: ignore[index]
+                if name in rule.arguments:  # a firing not kept: no ids of excluded rows
+                    context = {**context, name: not_excluded(context[name], rows, excluded)}
             rule.action(collector, **{name: context[name] for name in rule.arguments})
             if key is not None:
                 memo[key] = found = tuple(findings[start:])

@@ -53,7 +53,10 @@ def holds(predicate: Callable[[Any], Any]) -> Any:
 
 
 def group(attribute: str, value: Any, *, of: str = "instrument", extra: bool = False) -> Group:
-    """A pattern for the group of `of` rows sharing `attribute`; binds ids, c(ites), soft."""
+    """A pattern for the group of `of` rows sharing `attribute`; binds ids, c(ites), soft.
+
+    A rule on a group declares, for each id, findings about that member alone: a lean run may
+    pass it only the ids no hard criterion excluded (docs/engine.md, "Lean runs")."""
     fields: dict[str, Any] = {
         "of": of,
         "attribute": attribute,
