@@ -145,14 +145,13 @@ def assemble(
     """Every instrument as a candidate option, one to check, or excluded, by its findings."""
     terms_cache = terms_in(snapshot)
     money_key = money.key_for(snapshot.ticket_currencies)
-    currency = profile.capex.currency
     candidates: list[Option] = []
     to_check: list[ToCheck] = []
     excluded: list[Excluded] = []
     currency = profile.capex.currency
     for record in snapshot.instruments:
-        own = by_instrument.get(record.id, [])
-        hard = [f for f in own if f.kind == "criterion" and f.hard]
+        own = by_instrument.get(record.id, ())
+        hard = [f for f in own if f.hard and f.kind == "criterion"]
         if hard:
             excluded.append(_excluded(record, hard))
             continue
@@ -227,10 +226,12 @@ def assemble(
 
 
 def _excluded(record: InstrumentRecord, hard: list[Finding]) -> Excluded:
-    reasons = [_reason(f) for f in hard]
+    reasons = list(map(_reason, hard))
     near_miss = len(hard) == 1 and hard[0].fixable
     would = hard[0].hint if near_miss else None
-    successor = record.successor if any(f.rule == "exclude_closed_on_as_of" for f in hard) else None
+    successor = record.successor
+    if successor is not None and not any(f.rule == "exclude_closed_on_as_of" for f in hard):
+        successor = None
     if successor:
         reasons.append(
             Reason(
@@ -239,36 +240,49 @@ def _excluded(record: InstrumentRecord, hard: list[Finding]) -> Excluded:
                 source=hard[0].source,
             )
         )
-    return Excluded(
-        instrument_id=record.id,
-        name=record.name_en,
-        reasons=reasons,
-        near_miss=near_miss,
-        would_qualify_if=would,
-        successor=successor,
+    return _validated_excluded(
+        {
+            "instrument_id": record.id,
+            "name": record.name_en,
+            "reasons": reasons,
+            "near_miss": near_miss,
+            "would_qualify_if": would,
+            "successor": successor,
+        }
     )
+
+
+# Validated as Excluded(...) validates, without the keyword call's overhead (one per excluded
+# instrument: most of the catalogue in most advices).
+_validated_excluded = Excluded.__pydantic_validator__.validate_python
 
 
 def _business_models(
     snapshot: Snapshot, by_model: dict[str, list[Finding]]
 ) -> list[BusinessModelFit]:
-    """The fitting business models, best first (models a hard criterion rules out are left out)."""
-    fits = []
+    """The fitting business models, best first (models a hard criterion rules out are left out).
+
+    Scored first, then only the TOP_MODELS best are written out with their reasons."""
+    scored = []
     for model in snapshot.business_models:
-        own = by_model.get(model.id, [])
-        if any(f.kind == "criterion" and f.hard for f in own):
+        own = by_model.get(model.id, ())
+        if any(f.hard and f.kind == "criterion" for f in own):
             continue
         scores = sorted((f for f in own if f.kind == "score"), key=lambda f: -f.points)
+        score = round(sum(f.points for f in scores), 3)  # summed best first, as always
+        scored.append((-score, model.id, score, model, own, scores))
+    scored.sort(key=lambda s: (s[0], s[1]))  # a stable sort, by score then id, as before
+    fits = []
+    for _, _, score, model, own, scores in scored[:TOP_MODELS]:
         cautions = [_reason(f) for f in own if f.kind == "caution"]
         cautions += [_soft_caution(f) for f in own if f.kind == "criterion" and not f.hard]
         fits.append(
             BusinessModelFit(
                 id=model.id,
                 name=model.name_en,
-                score=round(sum(f.points for f in scores), 3),
+                score=score,
                 reasons=[_reason(f) for f in scores[:TOP_REASONS]],
                 cautions=cautions,
             )
         )
-    fits.sort(key=lambda m: (-m.score, m.id))
-    return fits[:TOP_MODELS]
+    return fits

@@ -1,19 +1,30 @@
 """What advise() builds faster than it once did must be what it built before: the rate in force
 read from per-currency rows sorted once per snapshot, a strategy whose weights repeat an earlier
-strategy's not solved again, and the instruments' terms kept per snapshot, rates and instrument
-for the mixes' limits too.
+strategy's not solved again, the instruments' terms kept per snapshot, rates and instrument
+for the mixes' limits too, the business models scored before the best are written out, and the
+excluded entries validated from a dict.
 """
 
 from dataclasses import replace
 from datetime import date, timedelta
 
-from advisor.advice_options import terms_for
-from advisor.engine import terms_of
+from advisor import engine as runner
+from advisor.advice_options import (
+    TOP_MODELS,
+    TOP_REASONS,
+    _business_models,
+    _excluded,
+    _reason,
+    _soft_caution,
+    terms_for,
+)
+from advisor.engine import Finding, terms_of
 from advisor.mixes import STRATEGIES, _weight, compose
 from advisor.mixes_limits import _cents, _usable
 from advisor.mixes_lp import programme
+from advisor.models import BusinessModelFit, Excluded, ProjectProfile
 from advisor.money import Converter
-from bench.common import full_snapshot
+from bench.common import full_snapshot, golden_profiles, random_profiles
 from catalogue.schema import FxRate
 from catalogue.snapshot import Snapshot
 from tests.advisor.mix_builders import FX_RATES, M, ranked_options, record, shapes
@@ -99,3 +110,66 @@ def test_terms_kept_per_snapshot_rates_and_instrument_are_those_built_afresh() -
         for rec in SNAPSHOT.instruments:
             kept = terms_for(SNAPSHOT, money, rec)
             assert kept == terms_of(rec, money.to_eur), (day, rec.id)
+
+
+def _fits_by_definition(snapshot: Snapshot, by_model: dict) -> list:  # type: ignore[type-arg]
+    """Every fitting business model written out, sorted by score then id, the best eight."""
+    fits = []
+    for model in snapshot.business_models:
+        own = by_model.get(model.id, [])
+        if any(f.kind == "criterion" and f.hard for f in own):
+            continue
+        scores = sorted((f for f in own if f.kind == "score"), key=lambda f: -f.points)
+        cautions = [_reason(f) for f in own if f.kind == "caution"]
+        cautions += [_soft_caution(f) for f in own if f.kind == "criterion" and not f.hard]
+        fits.append(
+            BusinessModelFit(
+                id=model.id,
+                name=model.name_en,
+                score=round(sum(f.points for f in scores), 3),
+                reasons=[_reason(f) for f in scores[:TOP_REASONS]],
+                cautions=cautions,
+            )
+        )
+    fits.sort(key=lambda m: (-m.score, m.id))
+    return fits[:TOP_MODELS]
+
+
+def _findings(profile: ProjectProfile) -> tuple[Converter, list[Finding]]:
+    assert profile.as_of is not None
+    money = Converter(SNAPSHOT, profile.as_of)
+    project = runner.project_fact(profile, money.to_eur)
+    catalogue = runner.catalogue_facts(
+        [runner.instrument_fact(r, money.to_eur) for r in SNAPSHOT.instruments],
+        [runner.model_fact(m) for m in SNAPSHOT.business_models],
+    )
+    return money, runner.run_fresh(project, catalogue)
+
+
+def test_business_models_scored_first_are_the_best_eight_written_out() -> None:
+    """Only the best eight models are written out: the same eight, in the same order, with the
+    same reasons as when every fitting model is written out and then sorted."""
+    for profile in golden_profiles()[:6] + random_profiles(6, seed=3):
+        by_model: dict[str, list[Finding]] = {}
+        for f in _findings(profile)[1]:
+            if f.about == "business_model":
+                by_model.setdefault(f.instrument, []).append(f)
+        assert _business_models(SNAPSHOT, by_model) == _fits_by_definition(SNAPSHOT, by_model)
+
+
+def test_an_excluded_entry_is_the_one_built_by_keywords() -> None:
+    """The excluded entries, validated from a dict, equal those built by Excluded(...)."""
+    for profile in golden_profiles()[:6] + random_profiles(6, seed=4):
+        by_instrument: dict[str, list[Finding]] = {}
+        for f in _findings(profile)[1]:
+            if f.about != "business_model" and f.kind == "criterion" and f.hard:
+                by_instrument.setdefault(f.instrument, []).append(f)
+        for rec in SNAPSHOT.instruments:
+            hard = by_instrument.get(rec.id)
+            if not hard:
+                continue
+            built = _excluded(rec, hard)
+            assert type(built) is Excluded
+            assert built.model_fields_set == set(Excluded.model_fields)
+            assert built == Excluded(**{k: getattr(built, k) for k in Excluded.model_fields})
+            assert built.reasons[: len(hard)] == [_reason(f) for f in hard]
