@@ -1,6 +1,8 @@
 """Matching: one profile in, ranked and explained Advice out (or many, item by item)."""
 
 import asyncio
+import zlib
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated
 
@@ -36,6 +38,7 @@ async def match(
     caller: MatchCaller,
     holder: KeyHolder,
     keeper: KeeperDep,
+    http: Request,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="options on the short list (default 10)")
     ] = SHORT_LIST,
@@ -51,8 +54,30 @@ async def match(
         answer, profile, snapshot, keeper=keeper, owner=holder.key_id, limit=limit,
         fresh=settings.naive_engine, detail=detail,
     )  # fmt: skip
-    body = await asyncio.get_running_loop().run_in_executor(pool, run)
-    return Response(content=body, media_type="application/json")
+    gzip = "gzip" in http.headers.get("accept-encoding", "")
+    body, compressed = await asyncio.get_running_loop().run_in_executor(
+        pool, _encoded, run, settings.gzip_level if gzip else None, settings.gzip_min_bytes
+    )
+    headers = GZIPPED if compressed else None
+    return Response(content=body, media_type="application/json", headers=headers)
+
+
+GZIPPED = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
+
+
+def _encoded(run: Callable[[], bytes], level: int | None, min_bytes: int) -> tuple[bytes, bool]:
+    """The answer's bytes and whether they are gzip-compressed: at `level` when the caller
+    accepts gzip (level not None) and the body is at least `min_bytes`, else as they are. Done
+    in the engine thread, where zlib lets the event loop run meanwhile; the bytes are those
+    GZipMiddleware would send (one deflate stream, gzip header with no time), and it passes an
+    encoded response on as it is."""
+    body = run()
+    if level is None or len(body) < min_bytes:
+        return body, False
+    return zlib.compress(body, level, wbits=GZIP_WBITS), True
+
+
+GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip member, as GZipMiddleware's compressor writes
 
 
 @router.post(

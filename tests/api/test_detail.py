@@ -16,6 +16,7 @@ from pathlib import Path
 import pydantic_core
 import pytest
 from fastapi.testclient import TestClient
+from starlette.middleware.gzip import GZipResponder
 
 from advisor.settings import Settings
 from api.main import create_app
@@ -175,3 +176,21 @@ def test_default_answer_below_the_threshold_is_not_gzipped(clients_at, lean_size
     raw, headers = _raw(above, "gzip")
     assert "content-encoding" not in headers and len(raw) == lean_size
     assert json.loads(raw)["excluded"]
+
+
+@pytest.mark.parametrize("level", [1, 2, 6])
+def test_an_answer_compressed_before_the_middleware_is_the_middleware_s_own_bytes(
+    clients_at,
+    lean_size,
+    level,  # type: ignore[no-untyped-def]
+) -> None:
+    """/v1/match gzips its answer in the engine thread: the bytes GZipMiddleware would send."""
+    at = clients_at(lean_size)
+    at.app.state.settings.gzip_level = level
+    raw, headers = _raw(at, "gzip")
+    plain, _ = _raw(at, "identity")
+    by_middleware = GZipResponder(at.app, lean_size, compresslevel=level)._compress_body(
+        plain, more_body=False
+    )
+    assert raw == by_middleware and headers["content-length"] == str(len(raw))
+    assert headers["vary"] == "Accept-Encoding"
