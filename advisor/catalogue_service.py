@@ -99,6 +99,14 @@ class SnapshotCache:
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
 
+    def current(self) -> Snapshot | None:
+        """The snapshot if its revision was checked less than `ttl` seconds ago, else None (a
+        check is due: `get`). Touches no database."""
+        snap = self._snapshot
+        if snap is not None and time.monotonic() - self._checked < self._ttl:
+            return snap
+        return None
+
     def get(self) -> Snapshot:
         now = time.monotonic()
         snap = self._snapshot

@@ -1,8 +1,8 @@
 """Annotated dependency aliases used by the routers.
 
 Those that only read the app's state are `async`: FastAPI runs a plain `def` dependency in a
-worker thread, a round trip per dependency per request; those that may read the database
-(the session, the snapshot when it is due a check) stay plain functions."""
+worker thread, a round trip per dependency per request; the session, which reads the database,
+stays a plain function, and the snapshot goes to a thread only when it is due a check."""
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from advisor.catalogue_service import Snapshot, SnapshotCache
 from advisor.decisions import Keeper
@@ -23,9 +24,11 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_snapshot(request: Request) -> Snapshot:
+async def get_snapshot(request: Request) -> Snapshot:
+    """The catalogue snapshot: as it is while its revision is fresh, else from a worker thread
+    that checks the database (a thread round trip per request was most of this dependency)."""
     cache: SnapshotCache = request.app.state.snapshots
-    return cache.get()
+    return cache.current() or await run_in_threadpool(cache.get)
 
 
 async def get_app_settings(request: Request) -> Settings:
