@@ -20,9 +20,7 @@ exist (404, so ids cannot be probed).
 
 import hashlib
 import json
-import re
 import threading
-import uuid
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -36,13 +34,13 @@ from sqlmodel import Field, Session, SQLModel
 
 from advisor import logs
 from advisor.advice import SHORT_LIST, advise
+from advisor.advice_ids import ADVICE_ID, look_until_made, new_id
 from advisor.detail import DEFAULT, Detail, as_detail, to_json
 from advisor.errors import NotFound
 from advisor.models import Advice, ProjectProfile
 from catalogue.schema import dump
 from catalogue.snapshot import Snapshot
 
-ADVICE_ID = re.compile(r"[0-9a-f]{32}")
 LEVEL = 1  # zlib level: the body is kept, not shipped; level 1 is ~5x faster than 6, ~10% larger
 
 
@@ -93,10 +91,6 @@ def made(profile: ProjectProfile, advice: Advice, body: bytes) -> Made:
         catalogue_revision=advice.catalogue_revision, ruleset_version=advice.ruleset_version,
         as_of=advice.as_of, as_of_given=profile.as_of is not None,
     )  # fmt: skip
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def pack(data: bytes) -> bytes:
@@ -340,13 +334,18 @@ def get_record(
     *, db: Engine, advice_id: str, owner: str | None = None, keeper: Keeper | None = None
 ) -> AdviceRecord:
     """The stored decision, if it exists and `owner` may see it (None: access is open; a key
-    sees the records without an owner and its own)."""
+    sees the records without an owner and its own). A brand-new id made by another process is
+    looked for until its record has had time to arrive (advisor/advice_ids.py)."""
     row = None
     if keeper is not None and ADVICE_ID.fullmatch(advice_id):
         keeper.wait(advice_id)
-    if ADVICE_ID.fullmatch(advice_id):
+
+    def look() -> AdviceRecord | None:
         with Session(db) as session:
-            row = session.get(AdviceRecord, advice_id)
+            return session.get(AdviceRecord, advice_id)
+
+    if ADVICE_ID.fullmatch(advice_id):
+        row = look_until_made(advice_id, look)
     if row is None or (owner is not None and row.owner not in (None, owner)):
         raise NotFound(f"no advice with id {advice_id[:64]!r}", field="advice_id")
     return row

@@ -1,13 +1,19 @@
 """The Keeper's writer: decisions queued while it writes go in one transaction, in the order
-they were answered; a record that cannot be written loses only itself."""
+they were answered; a record that cannot be written loses only itself; a brand-new id whose
+record another process is still writing is found once it is written."""
 
 import threading
+import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
+from advisor import advice_ids
 from advisor.decisions import Keeper, all_ids, get_body, new_id
+from advisor.errors import NotFound
 from catalogue.datafiles import load
 from catalogue.snapshot import Snapshot
 
@@ -64,3 +70,39 @@ def test_a_record_that_cannot_be_written_loses_only_itself(db: Engine) -> None:
     assert get_body(db=db, advice_id=taken) == b'{"first":1}'
     assert all_ids(db=db) == [taken, *others]
     keeper.close()
+
+
+def test_an_id_says_when_it_was_made_and_older_ids_say_nothing() -> None:
+    before = time.time()
+    ids = [new_id() for _ in range(200)]
+    after = time.time()
+    assert len(set(ids)) == 200
+    assert all(advice_ids.ADVICE_ID.fullmatch(i) and i[12] == "7" for i in ids)
+    assert all(before - 0.001 <= (advice_ids.made_at(i) or 0) <= after + 0.001 for i in ids)
+    assert advice_ids.made_at(uuid.uuid4().hex) is None  # ids made before: never waited for
+    assert advice_ids.made_at("not an id") is None
+
+
+def test_a_new_record_written_by_another_process_a_moment_later_is_found(db: Engine) -> None:
+    snapshot = _snapshot()
+    advice_id = new_id()
+    other = Keeper(db)  # the process that made the id; this reader has no keeper of its own
+    later = threading.Timer(0.3, lambda: other.keep(**_record(snapshot, advice_id, b'{"n":1}')))
+    later.start()
+    try:
+        assert get_body(db=db, advice_id=advice_id) == b'{"n":1}'
+    finally:
+        later.join()
+        other.close()
+
+
+def test_an_id_nobody_wrote_is_not_found_once_it_is_no_longer_new(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(advice_ids, "NEW_FOR", 0.2)
+    with pytest.raises(NotFound):
+        get_body(db=db, advice_id=new_id())
+    looks: list[int] = []
+    for old in (uuid.uuid4().hex, f"{int(time.time() * 1000) - 60_000:012x}7" + "0" * 19):
+        assert advice_ids.look_until_made(old, lambda: looks.append(1)) is None
+    assert len(looks) == 2  # an older layout, or an id a minute old: looked for once
