@@ -12,7 +12,9 @@ burst, median 100%, in 10 bursts measured (bench/worker_share.py), which fails i
 
 import os
 import signal
+import sqlite3
 import subprocess
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.builders import profile_data
 from tests.servers import ADVISOR, connection_shares, free_port, serve
 
 pytestmark = pytest.mark.skipif(
@@ -136,3 +139,39 @@ def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
         server.process.kill()  # kill -9: no chance to stop its workers itself
         server.process.wait()
         assert wait_until(lambda: not any(alive(pid) for pid in workers)), workers
+
+
+def test_an_advice_read_back_at_once_through_the_other_process_is_found(tmp_path: Path) -> None:
+    """The answer is sent before its record is written, and the read may reach the other
+    process, which cannot wait on the writer's queue: it looks again while the id is new. The
+    test holds the database's write lock for half a second after each answer (a busy
+    database), so the record is surely not there yet when the read arrives."""
+    with serve(tmp_path, workers=2) as server:
+        clients: dict[str, httpx.Client] = {}
+        deadline = time.monotonic() + 60
+        while len(clients) < 2 and time.monotonic() < deadline:
+            client = httpx.Client(base_url=server.url, timeout=30)
+            worker = client.get("/health").headers["x-advisor-worker"]
+            if worker in clients:
+                client.close()
+            else:
+                clients[worker] = client
+        assert len(clients) == 2
+        asking, reading = clients.values()
+        database = sqlite3.connect(tmp_path / "advisor.sqlite3", check_same_thread=False)
+        try:
+            for n in range(3):
+                database.execute("BEGIN IMMEDIATE")  # no record can be written meanwhile
+                answer = asking.post("/v1/match", json=profile_data(name=f"read back {n}"))
+                assert answer.status_code == 200
+                release = threading.Timer(0.5, database.rollback)
+                release.start()
+                read = reading.get(f"/v1/advice/{answer.json()['advice_id']}")
+                release.join()
+                assert read.status_code == 200, (n, read.text)
+                assert read.headers["x-advisor-worker"] != answer.headers["x-advisor-worker"]
+                assert read.content == answer.content
+        finally:
+            database.close()
+            for client in clients.values():
+                client.close()
