@@ -14,12 +14,12 @@ from the environment they inherit, as the server process does.
 """
 
 import asyncio
-import gzip
 import json
 import os
 import signal
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -85,9 +85,21 @@ def batch_body(
     lines = advise_rows(database_url, rows, detail=detail, decided=decided)
     body = batch_response(rows, lines)
     records = [made(profile, advice, to_json(advice)) for profile, advice in decided or []]
-    if gzip_level is None or len(body) < gzip_min_bytes:
-        return body, False, records
-    return gzip.compress(body, compresslevel=gzip_level), True, records
+    return *gzipped(body, gzip_level, gzip_min_bytes), records
+
+
+def gzipped(body: bytes, level: int | None, min_bytes: int) -> tuple[bytes, bool]:
+    """`body` and whether it is gzip-compressed: at `level` when the caller accepts gzip
+    (level not None) and the body is at least `min_bytes` long, else as it is. Made where the
+    answer is made (batch process, engine thread), so the event loop never compresses; the
+    bytes are those GZipMiddleware would send (one deflate stream, a gzip header with no time),
+    and it passes an encoded response on as it is."""
+    if level is None or len(body) < min_bytes:
+        return body, False
+    return zlib.compress(body, level, wbits=GZIP_WBITS), True
+
+
+GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip member, as GZipMiddleware's compressor writes
 
 
 # --- the pool ------------------------------------------------------------------------------

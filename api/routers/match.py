@@ -1,7 +1,6 @@
 """Matching: one profile in, ranked and explained Advice out (or many, item by item)."""
 
 import asyncio
-import zlib
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated
@@ -66,18 +65,8 @@ GZIPPED = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
 
 
 def _encoded(run: Callable[[], bytes], level: int | None, min_bytes: int) -> tuple[bytes, bool]:
-    """The answer's bytes and whether they are gzip-compressed: at `level` when the caller
-    accepts gzip (level not None) and the body is at least `min_bytes`, else as they are. Done
-    in the engine thread, where zlib lets the event loop run meanwhile; the bytes are those
-    GZipMiddleware would send (one deflate stream, gzip header with no time), and it passes an
-    encoded response on as it is."""
-    body = run()
-    if level is None or len(body) < min_bytes:
-        return body, False
-    return zlib.compress(body, level, wbits=GZIP_WBITS), True
-
-
-GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip member, as GZipMiddleware's compressor writes
+    """The answer made and, where asked, compressed in the engine thread (batchwork.gzipped)."""
+    return batchwork.gzipped(run(), level, min_bytes)
 
 
 @router.post(
