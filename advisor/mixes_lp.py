@@ -17,8 +17,12 @@ The linear relaxation (no y or z) is solved first, on one model per thread whose
 changes (CANDIDATES options times two cost lines; an option not in this mix has its columns
 fixed at zero, a row not needed has no bound), so a solve changes bounds and costs only. When
 its optimum already respects the component limit, the minimum tickets, the one-EU-grant rule and
-the forbidden pairs, it is the mixed-integer optimum; otherwise the mixed-integer programme is
-solved, and its choice of components (y, z) is then fixed on the relaxed model.
+the forbidden pairs, and every option it uses brings more than the mixed-integer programme's
+penalty for a component (COMPONENT_PENALTY: dropping one that brings less would be better there,
+so the relaxed optimum cannot be the mixed-integer one; such dust is typically the one cent that
+flooring two capped shares to cents leaves on a cost line), it is taken as the mixed-integer
+optimum; otherwise the mixed-integer programme is solved, and its choice of components (y, z)
+is then fixed on the relaxed model.
 
 Ties. Several mixes can be equally good for a strategy (two options of one kind with the same
 score; or which of two options funds the development line, which the weights cannot tell).
@@ -56,6 +60,7 @@ MINIMISE = int(highspy.ObjSense.kMinimize)
 OPTIMAL = highspy.HighsModelStatus.kOptimal
 DUAL_ZERO = 1e-7  # weights differ by 1e-5 at least (0.01 x a score rounded to 0.001)
 MIP_TIME_LIMIT = 2.0  # seconds; these programmes solve in milliseconds
+COMPONENT_PENALTY = 1e-3  # objective per component used: no component without money in it
 MIP_GAP = 1e-4  # HiGHS's default relative gap, which the mixed-integer step keeps
 CERTIFY_SLACK = 1e-5  # objective; far above what HiGHS's feasibility tolerances can move
 ZERO_MONEY = 1e-9  # a share of cost this small is no money on the line (see _certified)
@@ -217,7 +222,10 @@ class Programme:
             return None
         x = {p: found[k] for p, k in self.x_at.items() if found[k] * total >= 1}  # >= one cent
         used = breaks_no_rule(x, usable, total)
-        if used is None:
+        if used is None or any(
+            weights[i] * sum(v for (j, _), v in x.items() if j == i) <= COMPONENT_PENALTY
+            for i in used
+        ):
             return None
         return _to_cents(found, self.x_at, used, usable, self.base, self.debt_cap)
 
@@ -260,7 +268,7 @@ def _choose(
     for (i, _), k in x_at.items():
         objective[k] = -weights[i]
     for i in range(n_y):
-        objective[y_at(i)] = 1e-3  # no component without money in it
+        objective[y_at(i)] = COMPONENT_PENALTY
 
     starts: list[int] = []
     index: list[int] = []
