@@ -10,10 +10,17 @@ its record is written (the keeper writes after the answer is on its way), and th
 `GET /v1/advice/{id}` that follows may reach another process. The process that made the id
 waits for its own pending record (`Keeper.wait`); any other process, finding no row for an id
 made less than NEW_FOR seconds ago, looks again every POLL seconds until the id is that old.
+
+Waiting holds a server thread, and anyone can make an id that looks new. So at most WAITERS
+threads of a process wait at once (Starlette runs synchronous routes on a pool of 40 threads:
+https://www.starlette.io/threadpool); a look that finds every waiting place taken answers at
+once, as for an id that is not new. Made-up ids can then cost a real brand-new read its wait
+(a 404 it would otherwise not get), never the server its threads.
 """
 
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -24,6 +31,8 @@ ADVICE_ID = re.compile(r"[0-9a-f]{32}")
 NEW_FOR = 2.0  # seconds an id's record may still be on its way from the process that made it
 POLL = 0.025  # seconds between two looks for a brand-new id's record
 SKEW = 1.0  # seconds of clock difference between processes (or hosts) tolerated
+WAITERS = 8  # threads of one process that may wait for brand-new ids at once
+_waiting = threading.BoundedSemaphore(WAITERS)
 
 
 def new_id() -> str:
@@ -43,15 +52,19 @@ def made_at(advice_id: str) -> float | None:
 
 def look_until_made(advice_id: str, look: Callable[[], T | None]) -> T | None:
     """`look()`, and while it finds nothing for an id made less than NEW_FOR seconds ago (by
-    the clock, within SKEW), again every POLL seconds until the id is that old."""
+    the clock, within SKEW), again every POLL seconds until the id is that old; at once when
+    WAITERS threads are waiting already."""
     found = look()
     made = made_at(advice_id)
     if found is not None or made is None:
         return found
     now = time.time()
-    if not made - SKEW <= now <= made + NEW_FOR:
+    if not made - SKEW <= now <= made + NEW_FOR or not _waiting.acquire(blocking=False):
         return found
-    while found is None and time.time() < made + NEW_FOR:
-        time.sleep(POLL)
-        found = look()
+    try:
+        while found is None and time.time() < made + NEW_FOR:
+            time.sleep(POLL)
+            found = look()
+    finally:
+        _waiting.release()
     return found

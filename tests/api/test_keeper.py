@@ -106,3 +106,34 @@ def test_an_id_nobody_wrote_is_not_found_once_it_is_no_longer_new(
     for old in (uuid.uuid4().hex, f"{int(time.time() * 1000) - 60_000:012x}7" + "0" * 19):
         assert advice_ids.look_until_made(old, lambda: looks.append(1)) is None
     assert len(looks) == 2  # an older layout, or an id a minute old: looked for once
+
+
+def test_made_up_new_ids_hold_at_most_the_waiting_places(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Waiting for brand-new ids holds threads; once WAITERS threads wait, a further look for a
+    new id answers at once, and waits again when a place is free."""
+    monkeypatch.setattr(advice_ids, "NEW_FOR", 1.5)
+    waiting = threading.Barrier(advice_ids.WAITERS + 1)
+
+    def waiter() -> None:
+        looks = 0
+
+        def look() -> None:
+            nonlocal looks
+            looks += 1
+            if looks == 2:  # in the waiting loop
+                waiting.wait(timeout=5)
+
+        advice_ids.look_until_made(new_id(), look)
+
+    threads = [threading.Thread(target=waiter) for _ in range(advice_ids.WAITERS)]
+    for thread in threads:
+        thread.start()
+    waiting.wait(timeout=5)
+    looks: list[int] = []
+    assert advice_ids.look_until_made(new_id(), lambda: looks.append(1)) is None
+    assert looks == [1]  # every place taken: looked for once
+    for thread in threads:
+        thread.join()
+    monkeypatch.setattr(advice_ids, "NEW_FOR", 0.2)
+    assert advice_ids.look_until_made(new_id(), lambda: looks.append(1)) is None
+    assert len(looks) > 2  # a place free again: looked for until no longer new
