@@ -17,12 +17,10 @@ The linear relaxation (no y or z) is solved first, on one model per thread whose
 changes (CANDIDATES options times two cost lines; an option not in this mix has its columns
 fixed at zero, a row not needed has no bound), so a solve changes bounds and costs only. When
 its optimum already respects the component limit, the minimum tickets, the one-EU-grant rule and
-the forbidden pairs, and every option it uses brings more than the mixed-integer programme's
-penalty for a component (COMPONENT_PENALTY: dropping one that brings less would be better there,
-so the relaxed optimum cannot be the mixed-integer one; such dust is typically the one cent that
-flooring two capped shares to cents leaves on a cost line), it is taken as the mixed-integer
-optimum; otherwise the mixed-integer programme is solved, and its choice of components (y, z)
-is then fixed on the relaxed model.
+the forbidden pairs, and every option it uses brings more than COMPONENT_PENALTY (else
+dropping it is better: dust, such as the cent that flooring capped shares leaves on a line), it
+is taken as the mixed-integer optimum; otherwise the mixed-integer programme is solved, and its
+choice of components (y, z) is then fixed on the relaxed model.
 
 Ties. Several mixes can be equally good for a strategy (two options of one kind with the same
 score; or which of two options funds the development line, which the weights cannot tell).
