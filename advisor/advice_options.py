@@ -55,15 +55,23 @@ def _soft_caution(finding: Finding) -> Reason:
 
 # Fields an option's eligibility rests on (docs/eligibility.md, section 2): when the catalogue
 # marks one unconfirmed, the option goes to `to_check`, whatever the engine's tests said.
-ELIGIBILITY_FIELDS = (
+ELIGIBILITY_FIELDS = frozenset((
     "eligible_countries", "reach", "applicant_types", "sectors", "stages", "costs_covered",
     "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
     "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
     "status", "prohibited_from", "params.prohibited_countries",
-)  # fmt: skip
+))  # fmt: skip
 STATE_AID_GAP = (
     "GBER Reg. (EU) 651/2014 Art. 56(6) (aid at most eligible costs minus operating profit): "
     "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX%3A02014R0651-20230701"
+)
+# The caution of a grant to an undertaking: one frozen Reason, validated once and shared.
+STATE_AID = Reason(
+    rule="amount_at_most_funding_gap",
+    text="state aid to an undertaking: the amount shown is an upper bound; the aid may not "
+    "exceed the eligible cost minus the operating profit of the investment, which the "
+    "project's revenue reduces",
+    source=STATE_AID_GAP,
 )
 
 
@@ -91,12 +99,23 @@ def _ceiling(terms: Terms, project: Any) -> Ceiling:
     )
 
 
-def _verify(record: InstrumentRecord, soft: list[Finding], cap: Ceiling) -> list[str]:
-    """What to verify before relying on an option whose eligibility rests on unconfirmed facts."""
+def _verify(soft: list[Finding], unconfirmed: tuple[str, ...], cap: Ceiling) -> list[str]:
+    """What to verify before relying on an option whose eligibility rests on unconfirmed facts:
+    the soft criteria it failed, its record's `unconfirmed_eligibility` and an unknown rate."""
     out = [
         f"{f.test}: {f.value} against {f.threshold} (the catalogue's value is unconfirmed)"
         for f in soft
     ]
+    out += unconfirmed
+    if not cap.known:
+        out.append("co-financing ceiling: no source gives the rate for this project's costs")
+    return out
+
+
+def unconfirmed_eligibility(record: InstrumentRecord) -> tuple[str, ...]:
+    """One line per eligibility field the record marks unconfirmed, in the record's order:
+    a function of the record alone."""
+    out = []
     for name in record.unconfirmed:
         if name in ELIGIBILITY_FIELDS:
             if name.startswith("params."):
@@ -105,23 +124,47 @@ def _verify(record: InstrumentRecord, soft: list[Finding], cap: Ceiling) -> list
                 value = getattr(record, name)
             shown = "any" if value == [] else ("none" if value is None else value)
             out.append(f"{name}: the catalogue holds {shown!r}, which no source has confirmed")
-    if not cap.known:
-        out.append("co-financing ceiling: no source gives the rate for this project's costs")
-    return out
+    return tuple(out)
 
 
-_TERMS: dict[int, tuple[Snapshot, dict[tuple[Any, str], Terms]]] = {}
+class _Built:
+    """What is built once per snapshot: the terms (per rates in force and instrument id) and
+    each instrument's unconfirmed-eligibility lines (per instrument id: within a snapshot an
+    id names one record, and the lines read that record alone)."""
+
+    __slots__ = ("snapshot", "terms", "unconfirmed")
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.terms: dict[tuple[Any, str], Terms] = {}
+        self.unconfirmed: dict[str, tuple[str, ...]] = {}
+
+
+_BUILT: dict[int, _Built] = {}
+
+
+def _built(snapshot: Snapshot) -> _Built:
+    entry = _BUILT.get(id(snapshot))
+    if entry is None or entry.snapshot is not snapshot:
+        while len(_BUILT) >= 4:  # the latest snapshots only
+            _BUILT.pop(next(iter(_BUILT)))
+        entry = _BUILT[id(snapshot)] = _Built(snapshot)
+    return entry
 
 
 def terms_in(snapshot: Snapshot) -> dict[tuple[Any, str], Terms]:
     """The instruments' terms already built for `snapshot` (per rates in force and instrument
     id): they depend on the record and the rates only, and building one cites every source."""
-    entry = _TERMS.get(id(snapshot))
-    if entry is None or entry[0] is not snapshot:
-        while len(_TERMS) >= 4:  # the latest snapshots only
-            _TERMS.pop(next(iter(_TERMS)))
-        entry = _TERMS[id(snapshot)] = (snapshot, {})
-    return entry[1]
+    return _built(snapshot).terms
+
+
+def unconfirmed_in(snapshot: Snapshot, record: InstrumentRecord) -> tuple[str, ...]:
+    """`unconfirmed_eligibility(record)`, built once per snapshot and instrument."""
+    kept = _built(snapshot).unconfirmed
+    lines = kept.get(record.id)
+    if lines is None:
+        lines = kept[record.id] = unconfirmed_eligibility(record)
+    return lines
 
 
 def terms_for(snapshot: Snapshot, money: Converter, record: InstrumentRecord) -> Terms:
@@ -143,86 +186,106 @@ def assemble(
     as_of: date,
 ) -> tuple[list[Option], list[ToCheck], list[Excluded]]:
     """Every instrument as a candidate option, one to check, or excluded, by its findings."""
-    terms_cache = terms_in(snapshot)
+    built = _built(snapshot)
+    terms_cache = built.terms
     money_key = money.key_for(snapshot.ticket_currencies)
     candidates: list[Option] = []
     to_check: list[ToCheck] = []
     excluded: list[Excluded] = []
     currency = profile.capex.currency
+    stage = profile.stage
+    undertaking = profile.applicant in runner.UNDERTAKINGS and bool(
+        set(profile.revenue_streams) - {"none"}
+    )
     for record in snapshot.instruments:
         own = by_instrument.get(record.id, ())
         hard = [f for f in own if f.hard and f.kind == "criterion"]
         if hard:
             excluded.append(_excluded(record, hard))
             continue
-        soft = [f for f in own if f.kind == "criterion" and not f.hard]
-        scores = sorted((f for f in own if f.kind == "score"), key=lambda f: -f.points)
-        cautions = [_reason(f) for f in own if f.kind == "caution"]
+        soft: list[Finding] = []  # criteria failed, none of them hard
+        scores: list[Finding] = []
+        cautions: list[Reason] = []
+        for f in own:
+            if f.kind == "score":
+                scores.append(f)
+            elif f.kind == "caution":
+                cautions.append(_reason(f))
+            elif f.kind == "criterion":
+                soft.append(f)
+        scores.sort(key=_points_first)  # stable: ties keep the findings' order
         terms = terms_cache.get((money_key, record.id))
         if terms is None:
             terms = terms_cache[(money_key, record.id)] = runner.terms_of(record, money.to_eur)
         cap = _ceiling(terms, project)
-        phase = phase_of(record.stages, profile.stage)
+        phase = phase_of(record.stages, stage)
         score = round(sum(f.points for f in scores), 3)
         amount = (
-            MoneyOut(amount=round(money.from_eur(cap.amount, currency), 2), currency=currency)
+            _validated_money(
+                {"amount": round(money.from_eur(cap.amount, currency), 2), "currency": currency}
+            )
             if cap.known
             else None
         )
-        verify = _verify(record, soft, cap)
+        unconfirmed = built.unconfirmed.get(record.id)
+        if unconfirmed is None:
+            unconfirmed = unconfirmed_in(snapshot, record)
+        verify = _verify(soft, unconfirmed, cap)
         if verify:
             to_check.append(
-                ToCheck(
-                    instrument_id=record.id,
-                    name=record.name_en,
-                    name_zh=record.name_zh,
-                    kind=record.kind,
-                    score=score,
-                    verify=verify,
-                    max_amount=amount,
-                    phase=phase,
-                    later=phase != profile.stage,
-                    reasons=[_reason(f) for f in scores[:TOP_REASONS]],
-                )  # fmt: skip
-            )
-            continue
-        if (
-            record.eu_funds
-            and record.kind in GRANT_KINDS
-            and profile.applicant in runner.UNDERTAKINGS
-            and set(profile.revenue_streams) - {"none"}
-        ):
-            cautions.append(
-                Reason(
-                    rule="amount_at_most_funding_gap",
-                    text="state aid to an undertaking: the amount shown is an upper bound; the "
-                    "aid may not exceed the eligible cost minus the operating profit of the "
-                    "investment, which the project's revenue reduces",
-                    source=STATE_AID_GAP,
+                _validated_to_check(
+                    {
+                        "instrument_id": record.id,
+                        "name": record.name_en,
+                        "name_zh": record.name_zh,
+                        "kind": record.kind,
+                        "score": score,
+                        "verify": verify,
+                        "max_amount": amount,
+                        "phase": phase,
+                        "later": phase != stage,
+                        "reasons": [_reason(f) for f in scores[:TOP_REASONS]],
+                    }
                 )
             )
+            continue
+        if undertaking and record.eu_funds and record.kind in GRANT_KINDS:
+            cautions.append(STATE_AID)
         candidates.append(
-            Option(
-                instrument_id=record.id,
-                name=record.name_en,
-                name_zh=record.name_zh,
-                kind=record.kind,
-                jurisdiction=record.jurisdiction,
-                rank=0,
-                score=score,
-                status=status_on(record, as_of),
-                reasons=[_reason(f) for f in scores[:TOP_REASONS]],
-                cautions=cautions,
-                max_amount=amount,
-                amount_basis=Reason(
-                    rule="amount_ceiling", text=cap.basis, source=cap.source(terms)
-                ),
-                covers=sorted(cap.by_cost),
-                phase=phase,
-                later=phase != profile.stage,
+            _validated_option(
+                {
+                    "instrument_id": record.id,
+                    "name": record.name_en,
+                    "name_zh": record.name_zh,
+                    "kind": record.kind,
+                    "jurisdiction": record.jurisdiction,
+                    "rank": 0,
+                    "score": score,
+                    "status": status_on(record, as_of),
+                    "reasons": [_reason(f) for f in scores[:TOP_REASONS]],
+                    "cautions": cautions,
+                    "max_amount": amount,
+                    "amount_basis": _validated_reason(
+                        {"rule": "amount_ceiling", "text": cap.basis, "source": cap.source(terms)}
+                    ),
+                    "covers": sorted(cap.by_cost),
+                    "phase": phase,
+                    "later": phase != stage,
+                }
             )
         )
     return candidates, to_check, excluded
+
+
+def _points_first(finding: Finding) -> float:
+    return -finding.points
+
+
+# Validated as the keyword calls Option(...), ToCheck(...) validate, without their overhead.
+_validated_option = Option.__pydantic_validator__.validate_python
+_validated_to_check = ToCheck.__pydantic_validator__.validate_python
+_validated_money = MoneyOut.__pydantic_validator__.validate_python
+_validated_reason = Reason.__pydantic_validator__.validate_python
 
 
 def _excluded(record: InstrumentRecord, hard: list[Finding]) -> Excluded:

@@ -1,8 +1,9 @@
 """What advise() builds faster than it once did must be what it built before: the rate in force
 read from per-currency rows sorted once per snapshot, a strategy whose weights repeat an earlier
 strategy's not solved again, the instruments' terms kept per snapshot, rates and instrument
-for the mixes' limits too, the business models scored before the best are written out, and the
-excluded entries validated from a dict.
+for the mixes' limits too, the business models scored before the best are written out, the
+excluded entries, options and entries to check validated from a dict, and the lines of an
+instrument's unconfirmed eligibility kept per snapshot.
 """
 
 from dataclasses import replace
@@ -10,19 +11,23 @@ from datetime import date, timedelta
 
 from advisor import engine as runner
 from advisor.advice_options import (
+    STATE_AID,
     TOP_MODELS,
     TOP_REASONS,
     _business_models,
     _excluded,
     _reason,
     _soft_caution,
+    assemble,
     terms_for,
+    unconfirmed_eligibility,
+    unconfirmed_in,
 )
 from advisor.engine import Finding, terms_of
 from advisor.mixes import STRATEGIES, _weight, compose
 from advisor.mixes_limits import _cents, _usable
 from advisor.mixes_lp import programme
-from advisor.models import BusinessModelFit, Excluded, ProjectProfile
+from advisor.models import BusinessModelFit, Excluded, Option, ProjectProfile, ToCheck
 from advisor.money import Converter
 from bench.common import full_snapshot, golden_profiles, random_profiles
 from catalogue.schema import FxRate
@@ -173,3 +178,52 @@ def test_an_excluded_entry_is_the_one_built_by_keywords() -> None:
             assert built.model_fields_set == set(Excluded.model_fields)
             assert built == Excluded(**{k: getattr(built, k) for k in Excluded.model_fields})
             assert built.reasons[: len(hard)] == [_reason(f) for f in hard]
+
+
+def test_options_and_entries_to_check_are_those_built_by_keywords() -> None:
+    """Options and entries to check, validated from a dict, equal those built by Option(...) and
+    ToCheck(...); their reasons are the best scores first (ties in the findings' order), an
+    option's cautions those of its findings (and the state-aid one after them)."""
+    for profile in golden_profiles()[:6] + random_profiles(6, seed=5):
+        assert profile.as_of is not None
+        money, findings = _findings(profile)
+        by_instrument: dict[str, list[Finding]] = {}
+        for f in findings:
+            if f.about != "business_model":
+                by_instrument.setdefault(f.instrument, []).append(f)
+        project = runner.project_fact(profile, money.to_eur)
+        options, to_check, _ = assemble(
+            SNAPSHOT, profile, money, project, by_instrument, profile.as_of
+        )
+        assert options or to_check
+        for built in [*options, *to_check]:
+            cls = type(built)
+            assert cls in (Option, ToCheck)
+            assert built.model_fields_set == set(cls.model_fields)
+            assert built == cls(**{k: getattr(built, k) for k in cls.model_fields})
+            own = by_instrument.get(built.instrument_id, [])
+            scores = sorted((f for f in own if f.kind == "score"), key=lambda f: -f.points)
+            assert built.reasons == [_reason(f) for f in scores[:TOP_REASONS]]
+            if isinstance(built, Option):
+                cautions = [_reason(f) for f in own if f.kind == "caution"]
+                assert built.cautions in (cautions, [*cautions, STATE_AID])
+
+
+def test_unconfirmed_lines_kept_per_snapshot_are_those_of_the_record() -> None:
+    """An instrument's unconfirmed-eligibility lines are kept per snapshot and instrument id:
+    they equal the lines read from the record anew, and another snapshot whose record of that
+    id differs gets its own record's lines."""
+    for rec in SNAPSHOT.instruments:
+        assert unconfirmed_in(SNAPSHOT, rec) == unconfirmed_eligibility(rec)
+    rec = next(r for r in SNAPSHOT.instruments if "min_ticket" not in r.unconfirmed)
+    changed = rec.model_copy(update={"unconfirmed": [*rec.unconfirmed, "min_ticket"]})
+    other = Snapshot(
+        SNAPSHOT.revision,
+        tuple(changed if r.id == rec.id else r for r in SNAPSHOT.instruments),
+        SNAPSHOT.business_models,
+        SNAPSHOT.fx_rates,
+        SNAPSHOT.coverage,
+    )
+    lines = unconfirmed_in(other, changed)
+    assert lines == unconfirmed_eligibility(changed) != unconfirmed_in(SNAPSHOT, rec)
+    assert any(line.startswith("min_ticket: ") for line in lines)
