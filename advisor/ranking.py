@@ -67,7 +67,10 @@ def shortlist(candidates: list[Option], *, limit: int) -> tuple[list[Option], li
     funding = [o for o in candidates if o.max_amount is not None and o.max_amount.amount > 0]
     ranked = rank(funding)
     fits = [o for o in ranked if o.score > MIN_SCORE]
-    options = [o.model_copy(update={"rank": i + 1}) for i, o in enumerate(fits[:limit])]
+    options = [  # ranked greedily, the scores never rise: the fits keep their ranks
+        o if o.rank == i + 1 else o.model_copy(update={"rank": i + 1})
+        for i, o in enumerate(fits[:limit])
+    ]
     also: list[AlsoEligible] = []
     for option in fits[limit:]:
         also.append(_also(option, f"ranks below the short list of {limit}"))
