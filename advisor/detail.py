@@ -42,11 +42,15 @@ ADVICE = TypeAdapter(Advice)
 def _others(advice: Advice) -> dict[str, Any]:
     """What the lean form leaves out, as pydantic's `exclude`: every reason of an excluded
     instrument after its decisive one."""
-    cut = {
-        i: {"reasons": set(range(DECISIVE, len(e.reasons)))}
-        for i, e in enumerate(advice.excluded)
-        if len(e.reasons) > DECISIVE
-    }
+    cut: dict[int, dict[str, set[int]]] = {}
+    by_count: dict[int, dict[str, set[int]]] = {}  # one entry per number of reasons, shared
+    for i, e in enumerate(advice.excluded):
+        count = len(e.reasons)
+        if count > DECISIVE:
+            spec = by_count.get(count)
+            if spec is None:
+                spec = by_count[count] = {"reasons": set(range(DECISIVE, count))}
+            cut[i] = spec
     return {"excluded": cut} if cut else {}
 
 
