@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date
+from operator import attrgetter
 
 from advisor import engine as runner
 from advisor.advice_options import _business_models, assemble, status_on
@@ -18,6 +19,8 @@ __all__ = ["MAX_LIMIT", "RULESET_VERSION", "SHORT_LIST", "advise", "coverage_on"
 
 SHORT_LIST = 10  # options shown by default; `limit` asks for more (at most MAX_LIMIT)
 MAX_LIMIT = 50
+_INSTRUMENT_ID = attrgetter("instrument_id")
+_NEAR_MISS = attrgetter("near_miss")
 
 
 def advise(
@@ -65,7 +68,10 @@ def advise(
     options, also_eligible = shortlist(candidates, limit=limit)
     to_check.sort(key=lambda t: (-t.score, t.instrument_id))
 
-    excluded.sort(key=lambda e: (not e.near_miss, e.instrument_id))
+    # near misses first, each part by instrument id: two stable passes of plain keys, the order
+    # of the one sort by (not near_miss, instrument_id)
+    excluded.sort(key=_INSTRUMENT_ID)
+    excluded.sort(key=_NEAR_MISS, reverse=True)  # reversed, a stable sort keeps ties in order
 
     warnings: list[str] = []
     if not options:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from advisor import engine as runner
+from advisor.advice import advise
 from advisor.advice_options import (
     STATE_AID,
     TOP_MODELS,
@@ -227,3 +228,20 @@ def test_unconfirmed_lines_kept_per_snapshot_are_those_of_the_record() -> None:
     lines = unconfirmed_in(other, changed)
     assert lines == unconfirmed_eligibility(changed) != unconfirmed_in(SNAPSHOT, rec)
     assert any(line.startswith("min_ticket: ") for line in lines)
+
+
+def test_excluded_entries_come_near_misses_first_then_by_instrument_id() -> None:
+    """The excluded entries, sorted in two stable passes, are in the order of one sort by
+    (not near_miss, instrument_id), whatever the catalogue's order of instruments."""
+    shuffled = Snapshot(
+        SNAPSHOT.revision + "-reversed",
+        tuple(reversed(SNAPSHOT.instruments)),
+        SNAPSHOT.business_models,
+        SNAPSHOT.fx_rates,
+        SNAPSHOT.coverage,
+    )
+    for profile in golden_profiles()[:4] + random_profiles(4, seed=6):
+        for snapshot in (SNAPSHOT, shuffled):
+            keys = [(not e.near_miss, e.instrument_id) for e in advise(profile, snapshot).excluded]
+            assert keys == sorted(keys)
+            assert any(not near for near, _ in keys) and any(near for near, _ in keys)
