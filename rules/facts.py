@@ -15,6 +15,8 @@ Derived facts (declared by rules)
     Caution     something an eligible instrument's user must watch: text and source
 """
 
+from types import MappingProxyType
+
 from rules._experta import Fact
 
 
@@ -55,12 +57,14 @@ class Model(Fact):
 class _Finding(Fact):
     """A conclusion no rule matches (rules/engine.py keeps findings out of the network).
 
-    Findings hold immutable scalars only, so experta's per-value freezing is skipped.
+    Findings hold immutable scalars only, so experta's per-value freezing is skipped: a finding
+    is built by `dict.update` from its keyword fields, with no Python-level `__init__`. A finding
+    class declares no fields, so experta's `Fact.__missing__` raises KeyError before it would
+    read the per-fact defaults: one shared, read-only empty mapping stands for them.
     """
 
-    def __init__(self, **fields: object) -> None:
-        dict.update(self, fields)
-        self._Fact__defaults = {}
+    __init__ = dict.update  # type: ignore[assignment]
+    _Fact__defaults = MappingProxyType({})
 
 
 class Criterion(_Finding):
