@@ -202,11 +202,14 @@ class Matcher:
         (agenda key, rule, bindings, the catalogue rows its facts stand for). With `skip` (a set
         of rows), an activation whose rows all are in it is left out before its TESTs run."""
         profile_facts = list(per_profile)
-        found = []
+        found: list[tuple[Any, CompiledRule, Any, Any]] = []
+        keys: dict[Any, Any] = {}  # fields a project pattern reads -> their values' key (memo)
         for rule in self.rules if rules is None else rules:
-            simple = rule.simple is not None and len(profile_facts) == 1  # orders come sorted
+            if rule.simple is not None and len(profile_facts) == 1:  # orders come sorted
+                found += self._join_simple(rule, profile_facts[0], skip, keys)
+                continue
             for orders, context, rows in self._join(rule, profile_facts, skip):
-                key = (rule.salience, orders if simple else sorted(orders, reverse=True))
+                key = (rule.salience, tuple(sorted(orders, reverse=True)))
                 found.append((key, rule, context, rows))
         found.sort(key=lambda item: item[0], reverse=True)
         return found
@@ -214,8 +217,6 @@ class Matcher:
     def _join(
         self, rule: CompiledRule, profile_facts: list[Fact], skip: Any = None
     ) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
-        if rule.simple is not None and len(profile_facts) == 1:
-            return self._join_simple(rule, profile_facts[0], skip)
         partial: list[tuple[list, dict, Any]] = [([], {}, None)]  # type: ignore[type-arg]
         for step in rule.steps:
             if not partial:
@@ -250,15 +251,22 @@ class Matcher:
         return partial
 
     def _join_simple(
-        self, rule: CompiledRule, fact: Fact, skip: Any
-    ) -> list[tuple[list, dict, Any]]:  # type: ignore[type-arg]
-        """`_join` for the common shape: the project, TESTs, one catalogue pattern that shares no
-        variable with it, TESTs (the same steps, without the general join's bookkeeping)."""
+        self, rule: CompiledRule, fact: Fact, skip: Any, keys: dict[Any, Any]
+    ) -> list[tuple[Any, CompiledRule, Any, Any]]:
+        """The activations of a rule of the common shape: the project, TESTs, one catalogue
+        pattern that shares no variable with it, TESTs (the same steps as `_join`, without the
+        general join's bookkeeping), as `activations` lists them. `keys` holds, for this
+        project, the key of the fields each project pattern reads, made once per field set."""
         first, before, pattern, after = rule.simple  # type: ignore[misc]
         if type(fact) is not first.fact_type:
             return []
         fields = self.reads[first]
-        key = None if fields is None else read(fact, fields)
+        if fields is None:
+            key = None
+        elif fields in keys:
+            key = keys[fields]
+        else:
+            key = keys[fields] = read(fact, fields)
         kept = None if key is None else self.passing.get((rule, key))
         if kept is None:
             context = bind(first, fact)
@@ -271,14 +279,12 @@ class Matcher:
                     self.passing.clear()
                 self.passing[rule, key] = kept
         context, verdicts, passing = kept
-        order = self.size + 1
-        if passing is not None:  # every candidate's verdict is known: those that passed
-            return [
-                ([order, other], {**context, **bindings}, rows)
-                for other, bindings, rows in passing
-                if not (skip and rows and rows <= skip)
-            ]
+        if passing is not None:  # every candidate's verdict is known: the activations that pass
+            if skip:
+                return [entry for entry in passing if not (entry[3] and entry[3] <= skip)]
+            return passing  # type: ignore[no-any-return]
         out = []
+        salience, order = rule.salience, self.size + 1
         candidates = self.candidates[pattern]
         for i, (other, bindings, rows) in enumerate(candidates):
             if skip and rows and rows <= skip:
@@ -288,11 +294,16 @@ class Matcher:
                 merged = {**context, **bindings}
                 passed = verdicts[i] = all(test(merged) for test in after)
                 if passed:
-                    out.append(([order, other], merged, rows))
+                    out.append(((salience, (order, other)), rule, merged, rows))
             elif passed:
-                out.append(([order, other], {**context, **bindings}, rows))
+                out.append(((salience, (order, other)), rule, {**context, **bindings}, rows))
         if key is not None and None not in verdicts:
-            kept[2] = tuple(c for c, passed in zip(candidates, verdicts, strict=True) if passed)
+            # kept as the list `activations` extends its own with: never changed once made
+            kept[2] = [
+                ((salience, (order, other)), rule, {**context, **bindings}, rows)
+                for (other, bindings, rows), passed in zip(candidates, verdicts, strict=True)
+                if passed
+            ]
         return out
 
     def run(self, per_profile: Iterable[Fact], *, lean: bool = False) -> list[Any]:
@@ -357,7 +368,6 @@ class Matcher:
         memo, seen, size, findings = self.memo, self.seen, self.size, collector.findings
         project_keys: dict[CompiledRule, Any] = {}
         for (_, orders), rule, context, rows in activations:
-            collector.rule = rule.name
             simple = single and rule.simple is not None  # orders: [the project, one catalogue fact]
             if simple and rule in project_keys:
                 key = project_keys[rule]
@@ -368,8 +378,8 @@ class Matcher:
             if key is not None:
                 key = (rule, (orders[1],) if simple else tuple(o for o in orders if o <= size), key)
                 found = memo.get(key)
-                if found is not None:
-                    collector.declare(*found)
+                if found is not None:  # findings `declare` accepted when they were first made
+                    findings += found
                     continue
                 if key not in seen:  # kept the second time it comes: most keys never return
                     if len(seen) >= MEMO_SEEN:
@@ -381,6 +391,7 @@ class Matcher:
                 name = self.members[rule.simple[2]]  # type: ignore[index]
                 if name in rule.arguments:  # a firing not kept: no ids of excluded rows
                     context = {**context, name: not_excluded(context[name], rows, excluded)}
+            collector.rule = rule.name
             rule.action(collector, **{name: context[name] for name in rule.arguments})
             if key is not None:
                 memo[key] = found = tuple(findings[start:])
