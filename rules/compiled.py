@@ -28,6 +28,7 @@ from itertools import chain
 from typing import Any
 
 from rules._experta import EXISTS, NOT, OR, TEST, Fact, Internals, L, Rule
+from rules.collector import _Collector as _Collector  # tests make a compiled run fail through it
 from rules.engine import CollectsFindings
 from rules.facts import DERIVED, Project
 from rules.index import ABOUT, rows_of
@@ -40,7 +41,6 @@ from rules.matcher import (  # the compiled form and its matcher, where callers 
     Test,
     bind,
 )
-from rules.matcher import _Collector as _Collector  # tests make a compiled run fail through it
 
 __all__ = [
     "ABOUT",

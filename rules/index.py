@@ -4,7 +4,7 @@ and the catalogue rows each stands for (rules/matcher.py)."""
 from typing import Any
 
 from rules._experta import Fact
-from rules.facts import Group
+from rules.facts import Criterion, Group
 
 ABOUT = {"instrument": "instrument", "model": "business_model"}  # Group `of` -> finding `about`
 
@@ -91,3 +91,11 @@ def rows_of(fact: Fact) -> frozenset[tuple[str, str]] | bool:
         if about is not None:
             return frozenset((about, member) for member in fact.get("members", ()))
     return False
+
+
+def finding_row(finding: Any) -> tuple[Any, Any] | None:
+    """The row a kept finding is about, as a lean run tests it against the excluded rows
+    (`Matcher.run`); None for a hard criterion, which a lean run keeps whatever its row."""
+    if isinstance(finding, Criterion) and finding["hard"]:
+        return None
+    return (finding.get("about"), finding.get("instrument"))

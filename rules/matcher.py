@@ -43,18 +43,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from rules._experta import Fact, Rule
+from rules.collector import ChainingRule as ChainingRule  # where callers import it
+from rules.collector import _Collector
 from rules.eligibility import HARD  # salience of the hard (go / no-go) rules: they fire first
-from rules.facts import DERIVED, Criterion
-from rules.index import CatalogueIndex, fact_key, joined_rows, members_name, not_excluded, rows_of
+from rules.facts import Criterion
+from rules.index import (
+    CatalogueIndex,
+    fact_key,
+    finding_row,
+    joined_rows,
+    members_name,
+    not_excluded,
+    rows_of,
+)
 from rules.memo import fields_read, read, typed
 
 MEMO_JOINS = 10_000  # joins a Matcher keeps at most (rules/memo.py); then it starts afresh
 MEMO_FINDINGS = 20_000  # findings a Matcher keeps at most (rules/memo.py); then it starts afresh
 MEMO_SEEN = 20_000  # activation keys a Matcher remembers having fired once
-
-
-class ChainingRule(RuntimeError):
-    """A compiled rule's right-hand side did something other than declare findings."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,30 +111,6 @@ def bind(pattern: Pattern, fact: Any) -> dict[str, Any] | None:
     return context
 
 
-class _Collector:
-    """The `self` a compiled right-hand side runs on: it may only declare findings."""
-
-    __slots__ = ("findings", "rule")
-
-    def __init__(self) -> None:
-        self.findings: list[Any] = []
-        self.rule = ""
-
-    def declare(self, *facts: Any) -> None:
-        for fact in facts:
-            if not isinstance(fact, DERIVED):
-                raise ChainingRule(
-                    f"{self.rule} declared {type(fact).__name__}, a fact rules may match: the "
-                    "rule chains and must run in experta's Rete"
-                )
-        self.findings.extend(facts)
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> None:
-        raise ChainingRule(f"{self.rule} changes the working memory: it must run in experta")
-
-    retract = modify = duplicate = halt = _refuse
-
-
 Candidates = tuple[tuple[int, dict[str, Any], Any], ...]  # (declaration order, bindings, rows)
 _FAILED: list[bool | None] = []  # a simple rule's TESTs before its catalogue pattern failed
 
@@ -177,13 +159,14 @@ class Matcher:
             )
             for rule in self.rules
         }
-        self.memo: dict[Any, tuple[Any, ...]] = {}
+        # activation key -> (findings, the row each is about: None for a hard criterion)
+        self.memo: dict[Any, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
         self.memo_size = 0
         self.seen: set[Any] = set()  # keys fired once: their findings are kept if they return
-        self.plains: dict[int, Any] = {}  # id of a kept finding -> its plain form (None: not yet)
+        self.plains: dict[int, Any] = {}  # id of a kept finding -> its plain form
         # simple rule, fields its project pattern reads -> [the pattern's bindings, per candidate:
-        # passed the TESTs (None: not run yet), once all are known the candidates that passed],
-        # all pure functions of those fields' values
+        # its activation if it passed the TESTs, else False (None: not run yet), once all are
+        # known the activations that passed], all pure functions of those fields' values
         self.passing: dict[Any, list[Any]] = {}
         self.reads = {
             rule.simple[0]: fields_read(rule.simple[0].checks)
@@ -285,25 +268,21 @@ class Matcher:
             return passing  # type: ignore[no-any-return]
         out = []
         salience, order = rule.salience, self.size + 1
-        candidates = self.candidates[pattern]
-        for i, (other, bindings, rows) in enumerate(candidates):
+        for i, (other, bindings, rows) in enumerate(self.candidates[pattern]):
             if skip and rows and rows <= skip:
                 continue
-            passed = verdicts[i]
-            if passed is None:
+            entry = verdicts[i]
+            if entry is None:
                 merged = {**context, **bindings}
-                passed = verdicts[i] = all(test(merged) for test in after)
-                if passed:
-                    out.append(((salience, (order, other)), rule, merged, rows))
-            elif passed:
-                out.append(((salience, (order, other)), rule, {**context, **bindings}, rows))
+                passed = all(test(merged) for test in after)
+                entry = verdicts[i] = (
+                    ((salience, (order, other)), rule, merged, rows) if passed else False
+                )
+            if entry:
+                out.append(entry)
         if key is not None and None not in verdicts:
             # kept as the list `activations` extends its own with: never changed once made
-            kept[2] = [
-                ((salience, (order, other)), rule, {**context, **bindings}, rows)
-                for (other, bindings, rows), passed in zip(candidates, verdicts, strict=True)
-                if passed
-            ]
+            kept[2] = [entry for entry in verdicts if entry]
         return out
 
     def run(self, per_profile: Iterable[Fact], *, lean: bool = False) -> list[Any]:
@@ -330,28 +309,24 @@ class Matcher:
             if isinstance(f, Criterion) and f["hard"]
         }
         self._fire(self.activations(facts, soft, skip=excluded), collector, single, excluded)
-        return self._plain([
-            f
-            for f in collector.findings
-            if (isinstance(f, Criterion) and f["hard"])
-            or (f["about"], f["instrument"]) not in excluded
-        ])  # fmt: skip
+        return self._plain(collector.findings, excluded)
 
-    def _plain(self, findings: list[Any]) -> list[Any]:
+    def _plain(self, findings: list[Any], excluded: Any = None) -> list[Any]:
         """The findings as `plain` makes them; a kept finding (the same object every time its
-        activation comes back) is made plain once."""
+        activation comes back) was made plain when it was kept. With `excluded`, only the hard
+        criteria of the excluded rows are left of the findings about them."""
+        if excluded:
+            findings = [
+                f
+                for f in findings
+                if (isinstance(f, Criterion) and f["hard"])
+                or (f["about"], f["instrument"]) not in excluded
+            ]
         plain = self.plain
         if plain is None:
             return findings
-        plains, out = self.plains, []
-        for finding in findings:
-            made = plains.get(id(finding))  # a kept finding lives as long as its entry here
-            if made is None:
-                made = plain(finding)
-                if id(finding) in plains:
-                    plains[id(finding)] = made
-            out.append(made)
-        return out
+        made = self.plains.get  # a kept finding lives as long as its entry there
+        return [made(id(f)) or plain(f) for f in findings]
 
     def _fire(
         self,
@@ -377,9 +352,14 @@ class Matcher:
                     project_keys[rule] = key
             if key is not None:
                 key = (rule, (orders[1],) if simple else tuple(o for o in orders if o <= size), key)
-                found = memo.get(key)
-                if found is not None:  # findings `declare` accepted when they were first made
-                    findings += found
+                hit = memo.get(key)
+                if hit is not None:  # findings `declare` accepted when they were first made
+                    found, about = hit
+                    if excluded:  # what `run` would drop of them: not one of them is kept
+                        pairs = zip(found, about, strict=True)
+                        findings += [f for f, row in pairs if row not in excluded]
+                    else:
+                        findings += found
                     continue
                 if key not in seen:  # kept the second time it comes: most keys never return
                     if len(seen) >= MEMO_SEEN:
@@ -394,13 +374,14 @@ class Matcher:
             collector.rule = rule.name
             rule.action(collector, **{name: context[name] for name in rule.arguments})
             if key is not None:
-                memo[key] = found = tuple(findings[start:])
+                found = tuple(findings[start:])
+                memo[key] = (found, tuple(map(finding_row, found)))
                 self.memo_size += len(found) + 1
                 if self.memo_size > MEMO_FINDINGS:
                     memo.clear()
                     self.plains.clear()
                     self.memo_size = 0
-                else:
+                elif self.plain is not None:
                     for finding in found:
-                        self.plains[id(finding)] = None
+                        self.plains[id(finding)] = self.plain(finding)
         return findings  # type: ignore[no-any-return]

@@ -11,11 +11,13 @@ from typing import Any
 
 from advisor import engine as runner
 from rules._experta import MATCH, TEST, KnowledgeEngine, Rule
+from rules.eligibility import HARD
 from rules.engine import CollectsFindings
 from rules.facts import Project
 from rules.memo import typed
-from rules.records import caution, group, sourced
+from rules.records import caution, fail, group, sourced
 from tests.builders import instrument_record, make_profile
+from tests.rules.test_compiled import _lean
 
 SAME = lambda amount, currency: amount  # noqa: E731  (amounts already in EUR here)
 CATALOGUE = runner.catalogue_facts(
@@ -91,3 +93,44 @@ def test_a_kept_activation_does_not_call_its_right_hand_side_again() -> None:
     assert FIRED == []
     kept.run(_project(2))  # an int: a new key for the rule that receives the total
     assert set(FIRED) == {"caution_shows_the_total"}  # the other one's findings are kept
+
+
+class LeanPack(KnowledgeEngine):
+    @Rule(
+        Project(total=MATCH.total),
+        TEST(lambda total: total > 5),
+        group("kind", "grant"),
+        salience=HARD,
+    )
+    @sourced("test")
+    def exclude_a_above_five(self, total, ids, c, soft):
+        """A hard rule excluding one member of the grants' group on a large total."""
+        self.declare(*(fail(iid, "exclude_a_above_five", test="t", value=total, threshold=5,
+                            source="test") for iid in ids if iid == "grant_a"))  # fmt: skip
+
+    @Rule(Project(sector=MATCH.sector), group("kind", MATCH.kind))
+    @sourced("test")
+    def caution_each_member(self, sector, kind, ids, c, soft):
+        """A soft rule on a group, one finding per member, kept across these totals."""
+        self.declare(*(caution(iid, "caution_each_member", f"{kind} {sector}", "test")
+                       for iid in ids))  # fmt: skip
+
+
+LEAN_ENGINE = type("Lean", (CollectsFindings, LeanPack), {})
+LEAN_CATALOGUE = runner.catalogue_facts(
+    [runner.instrument_fact(instrument_record(id=iid), SAME) for iid in ("grant_a", "grant_c")],
+    [],
+)
+
+
+def test_a_kept_firing_in_a_lean_run_leaves_out_what_a_fresh_lean_run_leaves_out() -> None:
+    kept = runner.Runner(LEAN_CATALOGUE, LEAN_ENGINE)
+    for total in (1, 1, 1):  # the soft firing is kept, with findings about both members
+        assert len(kept.run(_project(total), lean=True)) == 2
+    rete = runner.ReteRunner(LEAN_CATALOGUE, LEAN_ENGINE)
+    for total in (10, 1, 10):  # grant_a excluded, then not, then again: the kept one replayed
+        fresh = runner.Runner(LEAN_CATALOGUE, LEAN_ENGINE).run(_project(total), lean=True)
+        assert kept.run(_project(total), lean=True) == fresh == _lean(rete.run(_project(total)))
+        assert [f.instrument for f in fresh if f.kind == "caution"] == (
+            ["grant_c"] if total > 5 else ["grant_a", "grant_c"]
+        )
