@@ -191,7 +191,7 @@ class Runner:
         found = self.matcher.run([project], lean=lean)
         if self.residual is not None:
             found.extend(self.residual.run(project))
-        return sorted(found, key=_order)
+        return in_order(found)
 
 
 def run_fresh(project: Project, catalogue: list[Instrument | Group]) -> list[Finding]:
@@ -214,6 +214,25 @@ def _order(finding: Finding) -> tuple[str, str, str, str, str, str]:
         finding.text,
         finding.value or "",
     )
+
+
+def in_order(findings: list[Finding]) -> list[Finding]:
+    """`findings` sorted by `_order`, stably, comparing one string per finding.
+
+    The six fields of `_order` joined by NUL compare as its tuple does when every field is a
+    str holding no NUL: the first field that differs decides at its first differing character,
+    and where one is the other's prefix, the shorter meets a NUL (or its end), lower than any
+    character. Strings compare in C; tuples field by field. Any other finding: the tuple."""
+    try:
+        keys = [
+            "\0".join((f.about, f.instrument, f.kind, f.rule, f.text, f.value or ""))
+            for f in findings
+        ]
+    except TypeError:  # a field that is not a str
+        return sorted(findings, key=_order)
+    if "".join(keys).count("\0") != 5 * len(keys):  # a field holds a NUL
+        return sorted(findings, key=_order)
+    return [findings[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
 
 
 _local = threading.local()
