@@ -23,13 +23,14 @@ left about excluded rows but their hard criteria: an advice reads nothing else o
 
 What a revision's `Matcher` keeps between profiles (rules/memo.py, docs/engine.md): for a rule
 of the simple shape, under the exact values of the project fields its project pattern reads, the
-pattern's bindings and whether each candidate passed its TESTs, found out when first met (checks
-and TESTs are pure functions of what they are passed); and the
-findings each activation declared, under the orders of its catalogue facts and the exact values
-of the arguments the project bound (a compiled right-hand side only builds findings from its
-arguments), kept the second time its key comes. A kept activation declares its findings again
-without calling its right-hand side. All are bounded (`MEMO_*`) and start afresh when full;
-tests/rules/test_memo.py holds them to a fresh run.
+pattern's bindings and, per candidate, its activation if it passed its TESTs, found out when
+first met (checks and TESTs are pure functions of what they are passed); and the findings each
+activation declared, under the orders of its catalogue facts and the exact values of the
+arguments the project bound (a compiled right-hand side only builds findings from its
+arguments), kept the second time its key comes. A kept activation adds its findings again
+without calling its right-hand side (in a lean run's soft phase, less those the run drops).
+All are bounded (`MEMO_*`) and start afresh when full; tests/rules/test_memo.py holds them to
+a fresh run.
 
 Where a variable is bound by two patterns with values that are equal but not the same object
 (1 and 1.0), the right-hand side gets the value experta's join would keep: that of the side
@@ -336,7 +337,7 @@ class Matcher:
         excluded: Any = None,
     ) -> list[Any]:
         """Fire the activations in order. An activation whose key (rules/memo.py) was fired
-        before declares that firing's findings again instead of calling its right-hand side.
+        before adds that firing's findings again instead of calling its right-hand side.
         With one per-profile fact, a simple rule's arguments from the project are the same in
         all its activations, so their key is made once. With `excluded` (a lean run's soft rules)
         a simple rule's firing that is not kept gets only the ids not excluded (docs/engine.md)."""
