@@ -160,11 +160,12 @@ class Matcher:
             )
             for rule in self.rules
         }
-        # activation key -> (findings, the row each is about: None for a hard criterion)
-        self.memo: dict[Any, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+        # activation key -> [findings, the row each is about (None for a hard criterion), made
+        # when first needed]
+        self.memo: dict[Any, list[Any]] = {}
         self.memo_size = 0
         self.seen: set[Any] = set()  # keys fired once: their findings are kept if they return
-        self.plains: dict[int, Any] = {}  # id of a kept finding -> its plain form
+        self.plains: dict[int, Any] = {}  # id of a kept finding -> its plain form (None: not yet)
         # simple rule, fields its project pattern reads -> [the pattern's bindings, per candidate:
         # its activation if it passed the TESTs, else False (None: not run yet), once all are
         # known the activations that passed], all pure functions of those fields' values
@@ -314,8 +315,8 @@ class Matcher:
 
     def _plain(self, findings: list[Any], excluded: Any = None) -> list[Any]:
         """The findings as `plain` makes them; a kept finding (the same object every time its
-        activation comes back) was made plain when it was kept. With `excluded`, only the hard
-        criteria of the excluded rows are left of the findings about them."""
+        activation comes back) is made plain once. With `excluded`, only the hard criteria of
+        the excluded rows are left of the findings about them."""
         if excluded:
             findings = [
                 f
@@ -323,11 +324,18 @@ class Matcher:
                 if (isinstance(f, Criterion) and f["hard"])
                 or (f["about"], f["instrument"]) not in excluded
             ]
-        plain = self.plain
+        plain, plains = self.plain, self.plains
         if plain is None:
             return findings
-        made = self.plains.get  # a kept finding lives as long as its entry there
-        return [made(id(f)) or plain(f) for f in findings]
+
+        def make(finding: Any) -> Any:
+            made = plain(finding)
+            if id(finding) in plains:  # kept, not made plain yet
+                plains[id(finding)] = made
+            return made
+
+        made = plains.get  # a kept finding lives as long as its entry there
+        return [made(id(f)) or make(f) for f in findings]
 
     def _fire(
         self,
@@ -356,11 +364,14 @@ class Matcher:
                 hit = memo.get(key)
                 if hit is not None:  # findings `declare` accepted when they were first made
                     found, about = hit
-                    if excluded:  # what `run` would drop of them: not one of them is kept
-                        pairs = zip(found, about, strict=True)
-                        findings += [f for f, row in pairs if row not in excluded]
-                    else:
+                    if not excluded:
                         findings += found
+                        continue
+                    if about is None:  # the rows, made when a lean run's soft phase needs them
+                        about = hit[1] = tuple(map(finding_row, found))
+                    findings += [  # less what `run` would drop of them: it keeps none of these
+                        f for f, row in zip(found, about, strict=True) if row not in excluded
+                    ]
                     continue
                 if key not in seen:  # kept the second time it comes: most keys never return
                     if len(seen) >= MEMO_SEEN:
@@ -376,13 +387,13 @@ class Matcher:
             rule.action(collector, **{name: context[name] for name in rule.arguments})
             if key is not None:
                 found = tuple(findings[start:])
-                memo[key] = (found, tuple(map(finding_row, found)))
+                memo[key] = [found, None]
                 self.memo_size += len(found) + 1
                 if self.memo_size > MEMO_FINDINGS:
                     memo.clear()
                     self.plains.clear()
                     self.memo_size = 0
-                elif self.plain is not None:
+                else:
                     for finding in found:
-                        self.plains[id(finding)] = self.plain(finding)
+                        self.plains[id(finding)] = None
         return findings  # type: ignore[no-any-return]
