@@ -3,11 +3,11 @@
 `advice_record` holds one row per answer: the profile as sent, the catalogue revision, the
 ruleset version, `as_of` (and whether the caller gave it), when it was made, who asked (`owner`,
 an API key id, or None when keys are off) and the exact bytes of the full answer (every
-criterion, as `?detail=full` sends it), zlib-compressed, so that `GET /v1/advice/{id}` returns
-the answer byte for byte: `?detail=full` the full one, by default the lean one
-(advisor/detail.py), which is a function of the full one. `advice_catalogue` keeps, once per
-catalogue revision, the instrument and business-model records that revision held (compressed),
-so a recheck can name the field of a record that changed since.
+criterion, as `?detail=full` sends it), compressed (advisor/packing.py), so that
+`GET /v1/advice/{id}` returns the answer byte for byte: `?detail=full` the full one, by default the
+lean one (advisor/detail.py), which is a function of the full one. `advice_catalogue` keeps,
+once per catalogue revision, the instrument and business-model records that revision held
+(compressed), so a recheck can name the field of a record that changed since.
 
 Batch items are decisions too: the batch process makes each item's `Made` (id, packed profile
 and the item's advice bytes exactly as the response carries them) and hands them back with the
@@ -32,7 +32,7 @@ from sqlalchemy import Engine, LargeBinary, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel
 
-from advisor import logs
+from advisor import logs, packing
 from advisor.advice import SHORT_LIST, advise
 from advisor.advice_ids import ADVICE_ID, look_until_made, new_id
 from advisor.detail import DEFAULT, Detail, as_detail, to_json
@@ -40,8 +40,6 @@ from advisor.errors import NotFound
 from advisor.models import Advice, ProjectProfile
 from catalogue.schema import dump
 from catalogue.snapshot import Snapshot
-
-LEVEL = 1  # zlib level: the body is kept, not shipped; level 1 is ~5x faster than 6, ~10% larger
 
 
 class AdviceRecordBase(SQLModel):
@@ -94,11 +92,11 @@ def made(profile: ProjectProfile, advice: Advice, body: bytes) -> Made:
 
 
 def pack(data: bytes) -> bytes:
-    return zlib.compress(data, LEVEL)
+    return packing.pack(data)
 
 
 def unpack(data: bytes) -> bytes:
-    return zlib.decompress(data)
+    return packing.unpack(data)
 
 
 def pack_profile(profile: ProjectProfile) -> bytes:

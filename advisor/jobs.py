@@ -1,7 +1,8 @@
 """Portfolio jobs: many profiles matched in the background, with progress and downloadable results.
 
 A job is stored as its `job` row and its chunks (`job_chunk`): each chunk holds its input rows
-and, once done, their output records, both zlib-compressed JSON. What is stored is the truth:
+and, once done, their output records, both compressed JSON (advisor/packing.py). What is
+stored is the truth:
 
 - **Exactly once.** A chunk's records are written in one transaction that also marks it done,
   and only if it was not done yet; a second delivery of the same chunk (a retried stalled task,

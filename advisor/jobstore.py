@@ -1,13 +1,12 @@
-"""What a portfolio job is and how it is stored: the `job` row and its chunks (`job_chunk`),
-each holding its input rows and, once done, their output records, both zlib-compressed JSON.
-See `advisor.jobs` for the guarantees; `advisor.jobdelivery` hands chunks to workers and
-stores their records, `advisor.jobadmin` reads and manages jobs.
+"""What a portfolio job is and how it is stored: the `job` row and its chunks (`job_chunk`), each
+holding its input rows and, once done, their output records, both compressed JSON
+(advisor/packing.py). See `advisor.jobs` for the guarantees; `advisor.jobdelivery` hands chunks
+to workers and stores their records, `advisor.jobadmin` reads and manages jobs.
 """
 
 import json
 import re
 import uuid
-import zlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,12 +15,14 @@ from sqlalchemy import Column as SAColumn
 from sqlalchemy import Engine, LargeBinary, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from advisor import packing
+
 DEFAULT_CHUNK = 50
 MAX_ATTEMPTS = 3  # a chunk that breaks its worker this often fails (and with it the job)
 ACTIVE = ("queued", "running")
 FINAL = ("done", "failed", "cancelled")
 JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-LEVEL = 6  # zlib level: JSON advice records shrink about tenfold
+LEVEL = 3  # Zstandard level: JSON advice records shrink about sixfold, ~6x faster than zlib's 6
 
 # one row's work as the engine takes it: (row number, the row's id or None, the profile data)
 WorkRow = tuple[int, str | None, dict[str, Any]]
@@ -59,11 +60,11 @@ class JobChunk(SQLModel, table=True):
 
 
 def pack(text: str) -> bytes:
-    return zlib.compress(text.encode(), LEVEL)
+    return packing.pack(text.encode(), LEVEL)
 
 
 def unpack(blob: bytes) -> str:
-    return zlib.decompress(blob).decode()
+    return packing.unpack(blob).decode()
 
 
 def now_utc() -> datetime:

@@ -3,6 +3,7 @@
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -302,3 +303,28 @@ def test_impact_reads_the_stored_decisions(app_client: TestClient) -> None:
     app_client.app.state.keeper.flush()
     stored = dict(stored_profiles(app_client.app.state.settings.resolved_database_url()))
     assert stored[f"advice {advice_id}"] == data  # the profile as sent (no field was null)
+
+
+def test_a_record_stored_as_zlib_before_reads_back_byte_for_byte(app_client: TestClient) -> None:
+    """Records kept before bodies were Zstandard frames (zlib streams) are still answered."""
+    given = app_client.post("/v1/match", json=profile_data(**LESS_DEVELOPED))
+    advice_id = given.json()["advice_id"]
+    full = app_client.get(f"/v1/advice/{advice_id}?detail=full").content
+    db = app_client.app.state.db
+    stored = get_record(db=db, advice_id=advice_id)
+    assert stored.body[:4] == b"\x28\xb5\x2f\xfd"  # kept as a Zstandard frame now
+    old_body, old_profile = (
+        zlib.compress(full, 1),
+        zlib.compress(json.dumps(get_profile(stored), separators=(",", ":")).encode(), 1),
+    )
+    with Session(db) as session:
+        session.execute(
+            update(AdviceRecord)
+            .where(AdviceRecord.id == advice_id)  # type: ignore[arg-type]
+            .values(body=old_body, profile=old_profile)
+        )
+        session.commit()
+    assert get_record(db=db, advice_id=advice_id).body == old_body
+    assert app_client.get(f"/v1/advice/{advice_id}").content == given.content
+    assert app_client.get(f"/v1/advice/{advice_id}?detail=full").content == full
+    assert get_profile(get_record(db=db, advice_id=advice_id)) == get_profile(stored)
