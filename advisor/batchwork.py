@@ -19,7 +19,6 @@ import os
 import signal
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,7 +27,7 @@ from functools import partial
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
-from advisor import heap
+from advisor import encoding, heap
 from advisor.advice import SHORT_LIST, advise
 from advisor.batch import Row, advise_line
 from advisor.decisions import Made, made, new_id
@@ -70,14 +69,15 @@ def advise_rows(
 def batch_body(
     database_url: str,
     rows: list[RowIn],
-    gzip_level: int | None = None,
-    gzip_min_bytes: int = 0,
+    coding: str | None = None,
+    level: int = 1,
+    min_bytes: int = 0,
     detail: Detail = DEFAULT,
     keep: bool = False,
-) -> tuple[bytes, bool, list[Made]]:
+) -> tuple[bytes, str | None, list[Made]]:
     """The API batch's whole response body (`BatchResponse` JSON), made here in the batch
-    process, gzip-compressed when `gzip_level` is given and the body is at least
-    `gzip_min_bytes` long; whether it was; and with `keep`, the decision record of each item
+    process, in `coding` at `level` (advisor/encoding.py) when the body is at least `min_bytes`
+    long; the coding it is in (None: as it is); and with `keep`, the decision record of each item
     advised on (its `advice_id` in the body; the record keeps the full answer, of which the item
     is the `detail` form, as /v1/match's records do), for the server to store. A 500-item answer
     is tens of megabytes: the server process only passes it on."""
@@ -85,21 +85,7 @@ def batch_body(
     lines = advise_rows(database_url, rows, detail=detail, decided=decided)
     body = batch_response(rows, lines)
     records = [made(profile, advice, to_json(advice)) for profile, advice in decided or []]
-    return *gzipped(body, gzip_level, gzip_min_bytes), records
-
-
-def gzipped(body: bytes, level: int | None, min_bytes: int) -> tuple[bytes, bool]:
-    """`body` and whether it is gzip-compressed: at `level` when the caller accepts gzip
-    (level not None) and the body is at least `min_bytes` long, else as it is. Made where the
-    answer is made (batch process, engine thread), so the event loop never compresses; the
-    bytes are those GZipMiddleware would send (one deflate stream, a gzip header with no time),
-    and it passes an encoded response on as it is."""
-    if level is None or len(body) < min_bytes:
-        return body, False
-    return zlib.compress(body, level, wbits=GZIP_WBITS), True
-
-
-GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip member, as GZipMiddleware's compressor writes
+    return *encoding.encoded(body, coding, level, min_bytes), records
 
 
 # --- the pool ------------------------------------------------------------------------------

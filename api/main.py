@@ -11,13 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 
 from advisor import batchwork, heap, jobrunner, logs
 from advisor.catalogue_service import SnapshotCache, prepare_database
 from advisor.settings import Settings, get_settings
 from api import errors, page
 from api.bodies import BodyLimits
+from api.compression import GZip
 from api.routers import advice, catalogue, coverage, health, match
 from api.routers import jobs as jobs_router
 from api.served_by import ServedBy
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(ServedBy)
     app.add_middleware(
-        GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=settings.gzip_level
+        GZip, minimum_size=settings.gzip_min_bytes, compresslevel=settings.gzip_level
     )
     app.include_router(health.router)
     app.include_router(catalogue.router)

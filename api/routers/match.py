@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from advisor import batchwork, keys
+from advisor import batchwork, encoding, keys
 from advisor.advice import MAX_LIMIT, SHORT_LIST
 from advisor.decisions import answer
 from advisor.errors import InvalidInput
 from advisor.models import Advice, BatchRequest, BatchResponse, ProjectProfile
+from advisor.settings import Settings
 from api.auth import JobsCaller, KeyFirstRoute, KeyHolder, MatchCaller
 from api.deps import DetailQuery, EnginePoolDep, KeeperDep, SettingsDep, SnapshotDep
 from api.errors import ErrorResponse
@@ -53,20 +54,22 @@ async def match(
         answer, profile, snapshot, keeper=keeper, owner=holder.key_id, limit=limit,
         fresh=settings.naive_engine, detail=detail,
     )  # fmt: skip
-    gzip = "gzip" in http.headers.get("accept-encoding", "")
-    body, compressed = await asyncio.get_running_loop().run_in_executor(
-        pool, _encoded, run, settings.gzip_level if gzip else None, settings.gzip_min_bytes
+    coding = encoding.accepted(http.headers.get("accept-encoding"))
+    body, sent_as = await asyncio.get_running_loop().run_in_executor(
+        pool, _encoded, run, coding, _level(settings, coding), settings.gzip_min_bytes
     )
-    headers = GZIPPED if compressed else None
-    return Response(content=body, media_type="application/json", headers=headers)
+    return Response(content=body, media_type="application/json", headers=encoding.headers(sent_as))
 
 
-GZIPPED = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
+def _level(settings: Settings, coding: str | None) -> int:
+    return settings.zstd_level if coding == encoding.ZSTD else settings.gzip_level
 
 
-def _encoded(run: Callable[[], bytes], level: int | None, min_bytes: int) -> tuple[bytes, bool]:
-    """The answer made and, where asked, compressed in the engine thread (batchwork.gzipped)."""
-    return batchwork.gzipped(run(), level, min_bytes)
+def _encoded(
+    run: Callable[[], bytes], coding: str | None, level: int, min_bytes: int
+) -> tuple[bytes, str | None]:
+    """The answer made and, where asked, compressed in the engine thread (advisor/encoding.py)."""
+    return encoding.encoded(run(), coding, level, min_bytes)
 
 
 @router.post(
@@ -103,15 +106,14 @@ async def match_batch(
     await asyncio.to_thread(
         keys.admit, db=http.app.state.db, caller=caller, items=len(request.items), job=False
     )
-    # the batch process makes the whole body, compressed as GZipMiddleware would (which then
-    # passes it on as it is): tens of megabytes that this process need not touch
-    gzip = "gzip" in http.headers.get("accept-encoding", "")
-    body, compressed, made = await batchwork.run(
+    # the batch process makes the whole body, compressed as asked (GZipMiddleware then passes
+    # it on as it is): tens of megabytes that this process need not touch
+    coding = encoding.accepted(http.headers.get("accept-encoding"))
+    body, sent_as, made = await batchwork.run(
         http.app.state, batchwork.batch_body, settings.resolved_database_url(),
-        batchwork.batch_rows(request.items), settings.gzip_level if gzip else None,
+        batchwork.batch_rows(request.items), coding, _level(settings, coding),
         settings.gzip_min_bytes, detail, keeper is not None,
     )  # fmt: skip
     if keeper is not None:  # written by the keeper's thread, after the answer is on its way
         keeper.submit_made(made, owner=caller.key_id, snapshot=snapshot)
-    headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"} if compressed else None
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=encoding.headers(sent_as))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import zstandard
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -99,6 +100,22 @@ def test_a_large_batch_is_gzipped_once(api: TestClient) -> None:
     assert packed.headers["vary"] == "Accept-Encoding"
     # compressed once, not twice
     assert _without_ids(json.loads(gzip.decompress(raw))) == _without_ids(plain.json())
+    assert len(raw) * 3 < len(plain.content)
+
+
+def test_a_large_batch_is_zstd_when_the_client_accepts_it(api: TestClient) -> None:
+    plain = api.post(
+        "/v1/match/batch", json={"items": ITEMS}, headers={"accept-encoding": "identity"}
+    )
+    assert "content-encoding" not in plain.headers
+    with api.stream(
+        "POST", "/v1/match/batch", json={"items": ITEMS}, headers={"accept-encoding": "zstd"}
+    ) as packed:
+        raw = b"".join(packed.iter_raw())
+    assert packed.headers["content-encoding"] == "zstd"
+    assert packed.headers["vary"] == "Accept-Encoding"
+    body = zstandard.ZstdDecompressor().decompress(raw)
+    assert _without_ids(json.loads(body)) == _without_ids(plain.json())
     assert len(raw) * 3 < len(plain.content)
 
 

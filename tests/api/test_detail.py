@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pydantic_core
 import pytest
+import zstandard
 from fastapi.testclient import TestClient
 from starlette.middleware.gzip import GZipResponder
 
@@ -169,6 +170,26 @@ def test_default_answer_is_gzipped_above_the_threshold_when_asked(clients_at, le
     assert "content-encoding" not in headers and len(raw) == lean_size
     raw, headers = _raw(at, "")
     assert "content-encoding" not in headers and len(raw) == lean_size
+
+
+def test_default_answer_is_zstd_when_the_client_accepts_it(clients_at, lean_size) -> None:  # type: ignore[no-untyped-def]
+    """Browsers over HTTPS and httpx with zstandard accept zstd: the answer is one Zstandard
+    frame of the same bytes; a client that weighs gzip higher, or refuses zstd, gets gzip."""
+    at = clients_at(lean_size)
+    plain, _ = _raw(at, "identity")
+    raw, headers = _raw(at, "gzip, deflate, br, zstd")
+    assert headers["content-encoding"] == "zstd" and headers["vary"] == "Accept-Encoding"
+    assert zstandard.ZstdDecompressor().decompress(raw) == plain and len(raw) * 3 < len(plain)
+    assert headers["content-length"] == str(len(raw))
+    for accept in ("gzip;q=1, zstd;q=0.5", "zstd;q=0, gzip"):
+        raw, headers = _raw(at, accept)
+        assert headers["content-encoding"] == "gzip" and gzip.decompress(raw) == plain
+    raw, headers = _raw(at, "gzip;q=0, zstd;q=0")  # neither acceptable: as it is
+    assert "content-encoding" not in headers and raw == plain
+    assert at.post("/v1/match", json=NEAR_MISS).content == plain  # httpx decodes zstd itself
+    below = clients_at(lean_size + 1)
+    raw, headers = _raw(below, "zstd")
+    assert "content-encoding" not in headers and raw == plain
 
 
 def test_default_answer_below_the_threshold_is_not_gzipped(clients_at, lean_size) -> None:  # type: ignore[no-untyped-def]

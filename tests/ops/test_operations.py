@@ -37,6 +37,8 @@ def test_large_responses_are_gzipped_and_small_ones_are_not(client: TestClient) 
     assert "content-encoding" not in small.headers and small.json()["status"] == "ok"
     unasked = client.get("/v1/instruments?limit=500", headers={"accept-encoding": "identity"})
     assert "content-encoding" not in unasked.headers
+    refused = client.get("/v1/instruments?limit=500", headers={"accept-encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers and refused.json()["count"] > 50
 
 
 @pytest.mark.db
