@@ -5,8 +5,9 @@ process), so the event loop never does; GZipMiddleware passes an answer that alr
 `content-encoding` on as it is. Two codings are offered (RFC 9110, section 8.4.1):
 
 - `zstd` (Zstandard, RFC 8878) at ADVISOR_ZSTD_LEVEL (default 1): a lean answer of ~125 KB in
-  ~0.26 ms of CPU to ~20% of its size. Sent by httpx when the `zstandard` package is installed
-  (it is a dependency of this package), and by Chromium-based browsers and Firefox over HTTPS.
+  ~0.26 ms of CPU to ~20% of its size. Asked for by httpx when the `zstandard` package is
+  installed (it is a dependency of this package) and by Chromium (Debian's 156 sends
+  `gzip, deflate, br, zstd`, to http://127.0.0.1 too; tests/page checks the page gets zstd).
 - `gzip` at ADVISOR_GZIP_LEVEL (default 2): the same answer in ~1.0 ms to ~21%.
 
 The client's weights decide (section 12.5.3: `q=0` is "not acceptable", `*` stands for codings

@@ -70,9 +70,13 @@ def test_fill_the_form_and_get_ranked_sourced_options_mixes_and_models(
     assert len(labels) == len(vocabulary["sector"])  # the form follows the vocabulary
     _fill_example_by_hand(page)
     shot(page, "form-filled")
-    page.click("#submit")
+    with page.expect_response(lambda r: urlsplit(r.url).path == "/v1/match") as matched:
+        page.click("#submit")
     _wait_for_answer(page)
     shot(page, "answer")
+    # Chromium accepts zstd (it sends `gzip, deflate, br, zstd`): the answer came as a
+    # Zstandard frame and the browser read it
+    assert matched.value.all_headers()["content-encoding"] == "zstd"
 
     erdf = page.locator(f".option[data-instrument='{ERDF}']")
     assert erdf.count() == 1
