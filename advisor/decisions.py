@@ -118,6 +118,13 @@ def record_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _full_bytes(body: bytes | Advice) -> bytes:
+    """A decision's full answer as bytes: given so, or written here from the advice (a lean
+    answer's full form is written by the keeper's thread, off the request's path; the same
+    bytes `to_json` gives on any thread, the advice being immutable)."""
+    return body if isinstance(body, bytes) else to_json(body)
+
+
 def render(advice: Advice) -> bytes:
     """The full answer's response bytes, as /v1/match writes them (advisor/detail.py)."""
     return to_json(advice)
@@ -222,7 +229,7 @@ class Keeper:
                 "as_of_given": r["as_of_given"], "catalogue_revision": r["snapshot"].revision,
                 "ruleset_version": r["ruleset_version"], "owner": r["owner"],
                 "profile": pack(json.dumps(r["profile"], separators=(",", ":")).encode()),
-                "body": pack(r["body"]),
+                "body": pack(_full_bytes(r["body"])),
             }
             for r in records
         ]  # fmt: skip
@@ -263,14 +270,15 @@ class Keeper:
         *,
         advice_id: str,
         profile: dict[str, Any],
-        body: bytes,
+        body: bytes | Advice,
         snapshot: Snapshot,
         ruleset_version: str,
         as_of: date,
         as_of_given: bool,
         owner: str | None,
     ) -> None:
-        """Store one decision now, on the calling thread."""
+        """Store one decision now, on the calling thread. `body` is the full answer's bytes, or
+        the advice they are written from."""
         self.keep_many(
             [
                 {
@@ -312,20 +320,22 @@ def answer(
     detail: Detail = DEFAULT,
 ) -> bytes:
     """The /v1/match answer as response bytes, lean or full (advisor/detail.py); with a
-    keeper, it carries an `advice_id` and its full form is kept (written by the keeper's
-    thread, after the answer is on its way): `GET /v1/advice/{id}` gives back either form."""
+    keeper, it carries an `advice_id` and its full form is kept (written, and for a lean
+    answer also serialised, by the keeper's thread, after the answer is on its way):
+    `GET /v1/advice/{id}` gives back either form."""
     advice = advise(profile, snapshot, fresh=fresh, limit=limit)
     if keeper is None:
         return to_json(advice, detail)
     advice_id = new_id()
     advice = advice.model_copy(update={"advice_id": advice_id})
-    full = to_json(advice)
+    full = to_json(advice) if detail == "full" else None
     keeper.submit(
         advice_id=advice_id, profile=profile.model_dump(mode="json", exclude_unset=True),
-        body=full, snapshot=snapshot, ruleset_version=advice.ruleset_version,
-        as_of=advice.as_of, as_of_given=profile.as_of is not None, owner=owner,
+        body=full if full is not None else advice, snapshot=snapshot,
+        ruleset_version=advice.ruleset_version, as_of=advice.as_of,
+        as_of_given=profile.as_of is not None, owner=owner,
     )  # fmt: skip
-    return full if detail == "full" else to_json(advice, "lean")
+    return full if full is not None else to_json(advice, "lean")
 
 
 def get_record(

@@ -1,7 +1,9 @@
-"""What an answer costs to keep and to send compressed: the decision record's full answer
-packed (zlib level 1, as records were kept, against Zstandard level 1, advisor/packing.py), and
-the default lean answer encoded for the wire (gzip at ADVISOR_GZIP_LEVEL's default 2 against
-Zstandard at ADVISOR_ZSTD_LEVEL's default 1, advisor/encoding.py), and reading a record back.
+"""What an answer costs to write, keep and send compressed: the full and lean answers serialised
+(advisor/detail.py; a lean answer's full form is serialised on the keeper's thread, off the
+request's path), the decision record's full answer packed (zlib level 1, as records were kept,
+against Zstandard level 1, advisor/packing.py), and the default lean answer encoded for the wire
+(gzip at ADVISOR_GZIP_LEVEL's default 2 against Zstandard at ADVISOR_ZSTD_LEVEL's default 1,
+advisor/encoding.py), and reading a record back.
 
 The answers are those advise() gives for the golden and random profiles (bench/common.py).
 Each codec runs over all of them in turn, the codecs interleaved, `--repeat` times, in one
@@ -44,7 +46,11 @@ def main() -> None:
     lean = [to_json(a, "lean") for a in advices]
     zlib_records = [zlib.compress(b, 1) for b in full]
     zstd_records = [packing.pack(b) for b in full]
+    by_id = {id(a): a for a in advices}
+    ids = [str(id(a)).encode() for a in advices]
     runs: dict[str, tuple[Callable[[bytes], bytes], list[bytes]]] = {
+        "write: full": (lambda k: to_json(by_id[int(k)]), ids),
+        "write: lean": (lambda k: to_json(by_id[int(k)], "lean"), ids),
         "record: zlib 1": (lambda b: zlib.compress(b, 1), full),
         "record: zstd 1": (packing.pack, full),
         "answer: gzip 2": (lambda b: encoding.encoded(b, "gzip", 2, 0)[0], lean),
@@ -58,7 +64,7 @@ def main() -> None:
         for name, (fn, bodies) in runs.items():
             ms, out = per_answer(fn, bodies)
             times[name].append(ms)
-            if not name.startswith("read"):
+            if not name.startswith(("read", "write")):
                 shares[name] = sum(map(len, out)) / sum(map(len, bodies))
     print(f"{len(advices)} answers: full {statistics.median(map(len, full)) / 1000:.1f} KB, "
           f"lean {statistics.median(map(len, lean)) / 1000:.1f} KB (medians)")  # fmt: skip
