@@ -126,7 +126,7 @@ async def run(state: Any, fn: Callable[..., T], /, *args: Any) -> T:
         except BrokenProcessPool:
             if state.batch_pool is pool:  # no other call has replaced it yet
                 state.batch_pool = process_pool(getattr(pool, "_max_workers", 1))
-                stop_pool(pool)
+                await asyncio.to_thread(stop_pool, pool)  # it may wait for its processes
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
@@ -134,12 +134,31 @@ async def run(state: Any, fn: Callable[..., T], /, *args: Any) -> T:
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """End the pool now: queued work is dropped and running work is stopped, not awaited (a
-    batch's client has gone with the server; a job's chunk is run again on the next start)."""
+    batch's client has gone with the server; a job's chunk is run again on the next start).
+
+    A process stopped while it was sending a result (a batch's answer is megabytes) leaves half
+    a message in the result pipe, and the pool's manager thread would wait for the rest for ever,
+    holding up the interpreter's exit: this process keeps the pipe's write end open too. So once
+    the processes are gone that end is closed here; the thread then reads end-of-file, takes the
+    pool as broken and ends."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
+    for process in processes:
+        process.join(STOP_WAIT)
+        if process.is_alive():
+            process.kill()
+            process.join(STOP_WAIT)
+    writer = getattr(results, "_writer", None)
+    if writer is not None and not any(p.is_alive() for p in processes):
+        with suppress(OSError):
+            writer.close()
+
+
+STOP_WAIT = 5.0  # seconds for a stopped batch process to exit (it is then killed)
 
 
 # --- the API's batch response ----------------------------------------------------------------

@@ -5,6 +5,8 @@ import gzip
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,3 +169,15 @@ def test_a_batch_process_that_dies_is_replaced(api: TestClient) -> None:
     answer = api.post("/v1/match/batch", json={"items": ITEMS[:2]})
     assert answer.status_code == 200 and answer.json()["count"] == 2
     assert _children(api) and child not in _children(api)
+
+
+def test_a_pool_stopped_while_a_process_sends_a_result_does_not_hold_up_the_exit() -> None:
+    """A batch process stopped halfway through sending its answer left the pool's manager
+    thread waiting for the rest for ever, and the server's exit with it (tests/api/
+    pool_helpers.py sends half a result for certain, in an interpreter of its own)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.api.pool_helpers"],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "manager alive: False" in done.stdout
