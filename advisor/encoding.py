@@ -15,15 +15,12 @@ it does not name, `x-gzip` is `gzip`); on equal weights zstd is chosen, as the q
 and to read.
 """
 
-import threading
 import zlib
 
-import zstandard
+from advisor import packing
 
 ZSTD, GZIP = "zstd", "gzip"
 GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip member, as GZipMiddleware's compressor writes
-
-_local = threading.local()
 
 
 def weights(header: str | None) -> dict[str, float]:
@@ -75,13 +72,7 @@ def encoded(
         return zlib.compress(body, level, wbits=GZIP_WBITS), GZIP
     if coding != ZSTD:
         raise ValueError(f"unknown content coding {coding!r}")
-    kept: dict[int, zstandard.ZstdCompressor] | None = getattr(_local, "compressors", None)
-    if kept is None:
-        kept = _local.compressors = {}
-    found = kept.get(level)
-    if found is None:
-        found = kept[level] = zstandard.ZstdCompressor(level=level)
-    return found.compress(body), ZSTD
+    return packing.pack(body, level), ZSTD  # the frame a stored record is kept as
 
 
 def headers(coding: str | None) -> dict[str, str]:
