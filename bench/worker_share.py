@@ -3,8 +3,9 @@
 Starts a server with 2 worker processes on 127.0.0.1 and its own SQLite database, then, several
 times, opens a burst of keep-alive connections at once and asks each which process serves it
 (the `X-Advisor-Worker` header); prints each burst's split and the largest share of all.
-Twice: uvicorn's own workers (one socket shared by the processes: the former `advisor serve
---workers N`), then `advisor serve --workers N` (one SO_REUSEPORT socket per process).
+Twice: uvicorn's own workers (one socket shared by the processes: the first `advisor serve
+--workers N`), then `advisor serve --workers N` (its supervisor hands each connection to the
+process with the fewest open ones).
 
     python bench/worker_share.py                      # 40 connections, 5 bursts, 2 processes
     python bench/worker_share.py --connections 100 --bursts 10
@@ -78,11 +79,11 @@ def main() -> None:
             [str(BIN / "uvicorn"), "api.main:app", "--port", str(port), *common], port, env, args
         )
         port = free_port()
-        reuse = measure(
+        ours = measure(
             [str(BIN / "advisor"), "serve", "--port", str(port), *common], port, env, args
         )
     report("uvicorn --workers (one shared socket)", shared, args.workers)
-    report("advisor serve --workers (SO_REUSEPORT)", reuse, args.workers)
+    report("advisor serve --workers (fewest connections first)", ours, args.workers)
 
 
 if __name__ == "__main__":

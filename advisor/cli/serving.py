@@ -13,8 +13,8 @@ def serve(
 ) -> None:
     """Serve the API (migrates and seeds the database on first start).
 
-    With --workers N each process has its own socket on the port (SO_REUSEPORT), so the kernel
-    spreads connections evenly; a worker that exits is replaced; Ctrl-C or SIGTERM stops all.
+    With --workers N a supervisor hands each connection to the process with the fewest open
+    ones; a worker that exits is replaced; Ctrl-C or SIGTERM stops all.
     """
     from advisor.server import serve as run
     from advisor.settings import get_settings
