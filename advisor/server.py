@@ -199,6 +199,14 @@ class HandedConnections(uvicorn.Server):
 
 class Supervisor:
     def __init__(self, host: str, port: int, workers: int) -> None:
+        try:  # Linux has them; macOS, for one, has no SOCK_SEQPACKET pairs
+            for end in channel_pair():
+                end.close()
+        except (AttributeError, OSError) as exc:
+            raise SystemExit(
+                f"--workers N > 1 needs Unix socket pairs that carry connections ({exc}): "
+                "run --workers 1, or one process per port behind a load balancer"
+            ) from None
         self.host, self.port, self.count = host, port, workers
         self.context = multiprocessing.get_context("spawn")  # no state inherited from here
         self.listener: socket.socket | None = None
@@ -297,6 +305,7 @@ class Supervisor:
                 return
             except OSError as exc:  # e.g. out of descriptors: the connection waits in the queue
                 log.warning("accepting a connection failed: %s", exc)
+                time.sleep(0.1)  # the socket stays readable: not a loop of failed accepts
                 return
             with conn:
                 self._hand(conn)

@@ -10,7 +10,9 @@ body) waited for the client's delayed ACK: ~40 ms more per request with one clie
 import asyncio
 import socket
 
-from advisor.server import channel_pair, hand, listening_socket, received
+import pytest
+
+from advisor.server import Supervisor, channel_pair, hand, listening_socket, received
 
 
 def test_a_handed_connection_is_served_without_delay() -> None:
@@ -57,3 +59,14 @@ def test_a_worker_channel_reads_none_once_the_supervisor_end_is_closed() -> None
     ours.close()
     assert received(theirs) is None
     theirs.close()
+
+
+def test_a_system_without_socket_pairs_for_connections_gets_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(*_args: object) -> None:
+        raise OSError(93, "Protocol not supported")
+
+    monkeypatch.setattr(socket, "socketpair", refused)
+    with pytest.raises(SystemExit, match="--workers N > 1 needs Unix socket pairs"):
+        Supervisor("127.0.0.1", 0, 2)
