@@ -33,13 +33,14 @@ primary optimum is kept exactly, not within a tolerance: the secondary runs on t
 the primary's dual solution defines (every column with a non-zero reduced cost fixed where it
 is, every row with a non-zero dual held at its bound), whose points are all primary-optimal.
 The mixed-integer step keeps the penalty of 1e-3 per component (no component without money in
-it) and HiGHS's default gap (0.01%); among choices of components within that gap, HiGHS's own
-deterministic search on the model (built in the canonical order) decides, and the amounts are
-then settled by the two objectives above. That search is slow on these tiny models (its
-feasibility jump mostly), so two quick exact solves try first to prove which choice it must
-return: when no other choice comes within the gap of the best, that choice is HiGHS's answer
-(`_certified`); otherwise HiGHS's search runs and decides as before. Every solve starts from
-no basis, so the answer does not depend on what the thread solved before: the same input always
+it) and is solved exactly: relative and absolute gap 0, so the choice of components is an
+optimal one, not one within HiGHS's default gap (0.01%) of it. HiGHS's primal heuristics
+(feasibility jump mostly) are off: on these tiny models they cost more than the whole search
+and only find solutions sooner, never better bounds. Among choices of exactly equal value, the
+exact branch-and-bound on the model (built in the canonical order) decides; the amounts are then
+settled by the two objectives above. Only if the exact search is not proven optimal within
+MIP_TIME_LIMIT does HiGHS's default search (within its gap) choose. Every solve starts from no
+basis, so the answer does not depend on what the thread solved before: the same input always
 gives the same mix.
 """
 
@@ -56,12 +57,10 @@ INF = highspy.kHighsInf
 COLWISE, ROWWISE = int(highspy.MatrixFormat.kColwise), int(highspy.MatrixFormat.kRowwise)
 MINIMISE = int(highspy.ObjSense.kMinimize)
 OPTIMAL = highspy.HighsModelStatus.kOptimal
+INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 DUAL_ZERO = 1e-7  # weights differ by 1e-5 at least (0.01 x a score rounded to 0.001)
 MIP_TIME_LIMIT = 2.0  # seconds; these programmes solve in milliseconds
 COMPONENT_PENALTY = 1e-3  # objective per component used: no component without money in it
-MIP_GAP = 1e-4  # HiGHS's default relative gap, which the mixed-integer step keeps
-CERTIFY_SLACK = 1e-5  # objective; far above what HiGHS's feasibility tolerances can move
-ZERO_MONEY = 1e-9  # a share of cost this small is no money on the line (see _certified)
 EXACT_OPTIONS = {
     "mip_rel_gap": 0.0,
     "mip_abs_gap": 0.0,
@@ -313,59 +312,23 @@ def _choose(
         np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value),
         np.concatenate([np.zeros(n_x), np.ones(n_y + n_z)]).astype(np.int32),
     )  # fmt: skip
-    eu_lines = [[x_at[p] for p in eu_pairs if p[1] == cost and p in zs] for cost in COSTS]
-    chosen = [y_at(i) for i in range(n_y)] + sorted(zs.values())  # z of a lone EU grant: no row
-    x = _certified(model, chosen, [line for line in eu_lines if line])
-    if x is None:
-        h = _mip()
+    h = _exact_mip()  # the exact search: relative and absolute gap 0, no slow heuristics
+    h.clearSolver()  # no basis or incumbent from an earlier programme: same input, same answer
+    h.passModel(*model)
+    h.run()
+    status = h.getModelStatus()
+    if status == INFEASIBLE:
+        return None
+    if status != OPTIMAL or not h.getSolution().value_valid:
+        h = _mip()  # out of time: HiGHS's own search, which stops within its gap
         h.clearSolver()
         h.passModel(*model)
         h.run()
-        solution = h.getSolution()
-        if not solution.value_valid:
+        if not h.getSolution().value_valid:
             return None
-        x = solution.col_value
+    x = h.getSolution().col_value
     used = {i for i in range(n_y) if x[y_at(i)] > 0.5}
     return used, {p for p, k in zs.items() if x[k] <= 0.5}
-
-
-def _certified(model: tuple, chosen: list[int], eu_lines: list[list[int]]) -> list[float] | None:  # type: ignore[type-arg]
-    """The solution whose choice of components HiGHS's search must return, when a quicker
-    search proves it; None when that proof fails (HiGHS's search then decides).
-
-    HiGHS stops once its incumbent is within its gap (relative MIP_GAP, absolute 1e-6) of a
-    lower bound, so any choice it returns lies within that gap of the optimum. Two exact
-    solves without the slow heuristics (gap 0) find the best choice of y and z, then whether
-    any other choice (the first's y and z, columns `chosen`, cut off by a no-good row; a z in
-    no row is no choice) comes within HiGHS's gap of it (plus CERTIFY_SLACK for tolerances;
-    objective_bound prunes all that does not). When none does, HiGHS's answer is the first:
-    same y, same z, same choice. A cost line whose EU grants (`eu_lines`: their x columns)
-    get no money leaves z free there: no proof."""
-    h = _exact_mip()
-    h.clearSolver()
-    h.passModel(*model)
-    h.run()
-    if h.getModelStatus() != OPTIMAL:
-        return None
-    first = list(h.getSolution().col_value)
-    best = h.getInfo().objective_function_value
-    if any(all(first[k] <= ZERO_MONEY for k in line) for line in eu_lines):
-        return None  # which EU grant's z is 1 there is HiGHS's search's to decide
-    ones = [k for k in chosen if first[k] > 0.5]
-    cut = np.array([-1.0 if k in ones else 1.0 for k in chosen])
-    h.addRow(1.0 - len(ones), INF, len(chosen), np.array(chosen, dtype=np.int32), cut)
-    bound = best + MIP_GAP * max(1.0, abs(best)) + CERTIFY_SLACK
-    h.setOptionValue("objective_bound", bound)
-    h.run()
-    h.setOptionValue("objective_bound", INF)
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return first  # no other choice below the bound
-    if status != OPTIMAL or not h.getSolution().value_valid:
-        return None
-    other = h.getInfo().objective_function_value
-    scale = max(1.0, abs(best), abs(other))
-    return first if other - best > MIP_GAP * scale + CERTIFY_SLACK else None
 
 
 _local = threading.local()
@@ -380,8 +343,8 @@ def programme() -> Programme:
 
 
 def _exact_mip() -> highspy.Highs:
-    """This thread's model for the two quick exact solves of `_certified` (gap 0, no slow
-    primal heuristics: they find solutions sooner, not better bounds)."""
+    """This thread's model for the exact mixed-integer step (gap 0, no slow primal heuristics:
+    they find solutions sooner, not better bounds)."""
     found = getattr(_local, "exact_mip", None)
     if found is None:
         found = _local.exact_mip = _highs()
@@ -391,7 +354,7 @@ def _exact_mip() -> highspy.Highs:
 
 
 def _mip() -> highspy.Highs:
-    """This thread's model for the mixed-integer step (passed whole for each programme)."""
+    """This thread's model for HiGHS's default search, when the exact one runs out of time."""
     found = getattr(_local, "mip", None)
     if found is None:
         found = _local.mip = _highs()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from advisor import mixes_lp
-from tests.advisor.test_mixes_lp_certified import random_programme
+from tests.advisor.test_mixes_lp_choice import random_programme
 
 
 def option(name: str, upper: int, cap: int) -> Any:
