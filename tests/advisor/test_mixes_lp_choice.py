@@ -153,9 +153,60 @@ def test_a_choice_within_the_gap_is_not_taken_for_the_best(at: int) -> None:
     assert_optimal(*[random_programme(rng) for _ in range(at + 1)][at])
 
 
+def test_an_exact_search_out_of_time_leaves_the_choice_to_highs_default_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no time for the exact search, HiGHS's default search chooses: a choice within its gap
+    of the best (relative 1e-4, as HiGHS stops), and none where no mix is feasible."""
+    out_of_time = highspy.Highs()
+    out_of_time.setOptionValue("output_flag", False)
+    out_of_time.setOptionValue("time_limit", 0.0)
+    monkeypatch.setattr(mixes_lp, "_exact_mip", lambda: out_of_time)
+    rng = random.Random(11)
+    chosen = 0
+    for _ in range(30):
+        weights, usable, base, debt_cap = random_programme(rng, most=6)
+        best = best_value(weights, usable, base, debt_cap)
+        choice = mixes_lp._choose(weights, usable, base, debt_cap)
+        assert out_of_time.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+        if best is None:
+            assert choice is None
+            continue
+        assert choice is not None
+        got = value_of(*choice, weights, usable, base, debt_cap)
+        assert got is not None and got >= best - 1e-4 * max(1.0, abs(best)) - 1e-6
+        chosen += 1
+    assert chosen > 20
+
+
 def test_the_same_programme_gives_the_same_choice_after_any_other() -> None:
     """Each solve starts afresh: a programme's choice does not depend on what came before."""
     rng = random.Random(7)
     programmes = [random_programme(rng) for _ in range(40)]
     alone = [mixes_lp._choose(*p) for p in programmes]
     assert [mixes_lp._choose(*p) for p in reversed(programmes)] == alone[::-1]
+
+
+def test_an_eu_grant_the_choice_keeps_off_a_cost_line_stays_off_it() -> None:
+    """Two EU grants may both fund the investment, and one of them also the development line: the
+    better-weighted one takes the investment line, the other only the development line, and the
+    amounts, settled after the choice, put no second EU grant on the investment line (A21), although
+    moving the loan's money there would be worth more."""
+    inv, dev = 100_000_000 * M, 10_000_000 * M
+    half = inv // 2
+    a = SimpleNamespace(record=SimpleNamespace(id="a", not_combinable_with=[]),
+                        upper={"investment": half}, cap=half, min_ticket=0, eu_grant=True,
+                        debt=False)  # fmt: skip
+    b = SimpleNamespace(record=SimpleNamespace(id="b", not_combinable_with=[]),
+                        upper={"investment": half, "development": dev}, cap=half + dev,
+                        min_ticket=0, eu_grant=True, debt=False)  # fmt: skip
+    loan = SimpleNamespace(record=SimpleNamespace(id="loan", not_combinable_with=[]),
+                           upper={"investment": inv}, cap=inv, min_ticket=0, eu_grant=False,
+                           debt=True)  # fmt: skip
+    programme = mixes_lp.Programme()
+    programme.load([a, b, loan], {"investment": inv, "development": dev}, None)
+    assert programme.solve([10.0, 9.0, 1.0]) == {
+        (0, "investment"): half,
+        (1, "development"): dev,
+        (2, "investment"): inv - half,
+    }
