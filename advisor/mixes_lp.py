@@ -319,14 +319,16 @@ def _choose(
     status = h.getModelStatus()
     if status == INFEASIBLE:
         return None
-    if status != OPTIMAL or not h.getSolution().value_valid:
+    solution = h.getSolution()  # a copy of HiGHS's vectors: taken once
+    if status != OPTIMAL or not solution.value_valid:
         h = _mip()  # out of time: HiGHS's own search, which stops within its gap
         h.clearSolver()
         h.passModel(*model)
         h.run()
-        if not h.getSolution().value_valid:
+        solution = h.getSolution()
+        if not solution.value_valid:
             return None
-    x = h.getSolution().col_value
+    x = solution.col_value
     used = {i for i in range(n_y) if x[y_at(i)] > 0.5}
     return used, {p for p, k in zs.items() if x[k] <= 0.5}
 

@@ -125,7 +125,9 @@ def best_value(
     return best
 
 
-def assert_optimal(weights: list[float], usable: list[Any], base: dict[str, int], debt_cap: Any):
+def assert_optimal(
+    weights: list[float], usable: list[Any], base: dict[str, int], debt_cap: Any
+) -> None:
     best = best_value(weights, usable, base, debt_cap)
     choice = mixes_lp._choose(weights, usable, base, debt_cap)
     if best is None:
