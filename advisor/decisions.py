@@ -35,7 +35,7 @@ from sqlmodel import Field, Session, SQLModel
 from advisor import logs, packing
 from advisor.advice import SHORT_LIST, advise
 from advisor.advice_ids import ADVICE_ID, look_until_made, new_id
-from advisor.detail import DEFAULT, Detail, as_detail, to_json
+from advisor.detail import DEFAULT, Detail, as_detail, lean_of, to_json
 from advisor.errors import NotFound
 from advisor.models import Advice, ProjectProfile
 from catalogue.schema import dump
@@ -320,22 +320,21 @@ def answer(
     detail: Detail = DEFAULT,
 ) -> bytes:
     """The /v1/match answer as response bytes, lean or full (advisor/detail.py); with a
-    keeper, it carries an `advice_id` and its full form is kept (written, and for a lean
-    answer also serialised, by the keeper's thread, after the answer is on its way):
-    `GET /v1/advice/{id}` gives back either form."""
+    keeper, it carries an `advice_id` and its full form is kept (written by the keeper's
+    thread, after the answer is on its way): `GET /v1/advice/{id}` gives back either form. The
+    full answer is written here either way, and a lean one cut out of it (`lean_of`)."""
     advice = advise(profile, snapshot, fresh=fresh, limit=limit)
     if keeper is None:
         return to_json(advice, detail)
     advice_id = new_id()
     advice = advice.model_copy(update={"advice_id": advice_id})
-    full = to_json(advice) if detail == "full" else None
+    full = to_json(advice)
     keeper.submit(
         advice_id=advice_id, profile=profile.model_dump(mode="json", exclude_unset=True),
-        body=full if full is not None else advice, snapshot=snapshot,
-        ruleset_version=advice.ruleset_version, as_of=advice.as_of,
-        as_of_given=profile.as_of is not None, owner=owner,
+        body=full, snapshot=snapshot, ruleset_version=advice.ruleset_version,
+        as_of=advice.as_of, as_of_given=profile.as_of is not None, owner=owner,
     )  # fmt: skip
-    return full if full is not None else to_json(advice, "lean")
+    return full if detail == "full" else lean_of(full, advice)
 
 
 def get_record(
