@@ -14,8 +14,8 @@ process), so the event loop never does; GZipMiddleware passes an answer that alr
   the CPU: 0.17 against 0.88 ms at level 2 (median over 60 lean answers, shipped catalogue).
 
 The client's weights decide (section 12.5.3: `q=0` is "not acceptable", `*` stands for codings
-it does not name, `x-gzip` is `gzip`); on equal weights zstd is chosen, as the quicker to make
-and to read.
+it does not name, `x-gzip` is `gzip`); on equal weights zstd is chosen: about as quick to make
+as gzip by igzip (0.25 against 0.21 ms), ~4% smaller, and about 2.5x quicker to read.
 """
 
 import zlib
