@@ -81,6 +81,8 @@ def lean_of(full: bytes, advice: Advice) -> bytes:
     expected = sum(1 for e in advice.excluded if len(e.reasons) > DECISIVE)
     if not expected:
         return full
+    if DECISIVE != 1:  # the cut keeps each instrument's first reason alone
+        return to_json(advice, "lean")
     start, stop = full.find(_EXCLUDED), full.rfind(_REASONS_END)
     parts: list[bytes] = []
     kept = 0  # the bytes before `kept` are in `parts`

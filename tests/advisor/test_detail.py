@@ -111,3 +111,24 @@ def test_bytes_not_shaped_as_expected_give_the_serialiser_s_lean_answer(
         }
     )
     assert lean_of(to_json(one), one) == to_json(one) == to_json(one, "lean")
+
+
+def test_a_lean_form_keeping_more_reasons_is_written_not_cut(
+    snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor import detail
+
+    advice = advise(RANDOM[0], snapshot)
+    extra = Reason(rule="extra", text="another criterion", source="a source")
+    # every instrument with more than one reason has three: as many to cut whether one or two
+    # are kept, so only the rule itself tells the two lean forms apart
+    excluded = [
+        e if len(e.reasons) == 1 else e.model_copy(update={"reasons": [*e.reasons[:2], extra]})
+        for e in advice.excluded
+    ]
+    advice = advice.model_copy(update={"excluded": excluded})
+    full = to_json(advice)
+    monkeypatch.setattr(detail, "DECISIVE", 2)
+    expected = to_json(advice, "lean")
+    assert expected != full and lean_of(full, advice) == expected
+    assert {len(e["reasons"]) for e in json.loads(expected)["excluded"]} == {1, 2}
