@@ -118,18 +118,6 @@ def record_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _full_bytes(body: bytes | Advice) -> bytes:
-    """A decision's full answer as bytes: given so, or written here from the advice (a lean
-    answer's full form is written by the keeper's thread, off the request's path; the same
-    bytes `to_json` gives on any thread, the advice being immutable)."""
-    return body if isinstance(body, bytes) else to_json(body)
-
-
-def render(advice: Advice) -> bytes:
-    """The full answer's response bytes, as /v1/match writes them (advisor/detail.py)."""
-    return to_json(advice)
-
-
 class Keeper:
     """Stores decisions for one database, off the request path: one writer thread takes them
     in order, those queued meanwhile in one transaction; a read of an id still being written
@@ -229,7 +217,7 @@ class Keeper:
                 "as_of_given": r["as_of_given"], "catalogue_revision": r["snapshot"].revision,
                 "ruleset_version": r["ruleset_version"], "owner": r["owner"],
                 "profile": pack(json.dumps(r["profile"], separators=(",", ":")).encode()),
-                "body": pack(_full_bytes(r["body"])),
+                "body": pack(r["body"]),
             }
             for r in records
         ]  # fmt: skip
@@ -270,15 +258,14 @@ class Keeper:
         *,
         advice_id: str,
         profile: dict[str, Any],
-        body: bytes | Advice,
+        body: bytes,
         snapshot: Snapshot,
         ruleset_version: str,
         as_of: date,
         as_of_given: bool,
         owner: str | None,
     ) -> None:
-        """Store one decision now, on the calling thread. `body` is the full answer's bytes, or
-        the advice they are written from."""
+        """Store one decision now, on the calling thread. `body` is the full answer's bytes."""
         self.keep_many(
             [
                 {
@@ -320,9 +307,9 @@ def answer(
     detail: Detail = DEFAULT,
 ) -> bytes:
     """The /v1/match answer as response bytes, lean or full (advisor/detail.py); with a
-    keeper, it carries an `advice_id` and its full form is kept (written by the keeper's
-    thread, after the answer is on its way): `GET /v1/advice/{id}` gives back either form. The
-    full answer is written here either way, and a lean one cut out of it (`lean_of`)."""
+    keeper, it carries an `advice_id` and its full form is kept (stored by the keeper's thread,
+    after the answer is on its way): `GET /v1/advice/{id}` gives back either form. The full
+    answer is serialised here either way, and a lean one cut out of its bytes (`lean_of`)."""
     advice = advise(profile, snapshot, fresh=fresh, limit=limit)
     if keeper is None:
         return to_json(advice, detail)
