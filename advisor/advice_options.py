@@ -18,7 +18,7 @@ from advisor.models import (
     ToCheck,
 )
 from advisor.money import Converter
-from catalogue.schema import InstrumentRecord
+from catalogue.schema import InstrumentRecord, ReachWindow
 from catalogue.snapshot import Snapshot
 from rules.ceilings import GRANT_KINDS, Ceiling, Terms, ceiling
 from rules.phases import phase_of
@@ -61,6 +61,7 @@ ELIGIBILITY_FIELDS = frozenset((
     "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
     "status", "prohibited_from", "params.prohibited_countries",
 ))  # fmt: skip
+AMOUNT_FIELDS = frozenset(("min_ticket", "min_project_cost", "max_project_cost"))
 STATE_AID_GAP = (
     "GBER Reg. (EU) 651/2014 Art. 56(6) (aid at most eligible costs minus operating profit): "
     "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX%3A02014R0651-20230701"
@@ -122,9 +123,42 @@ def unconfirmed_eligibility(record: InstrumentRecord) -> tuple[str, ...]:
                 value = record.params.get(name.removeprefix("params."))
             else:
                 value = getattr(record, name)
-            shown = "any" if value == [] else ("none" if value is None else value)
-            out.append(f"{name}: the catalogue holds {shown!r}, which no source has confirmed")
+            shown = _shown(record, name, value)
+            out.append(f"{name}: the catalogue holds {shown}, which no source has confirmed")
     return tuple(out)
+
+
+def _shown(record: InstrumentRecord, name: str, value: Any) -> str:
+    """An eligibility field's value as an officer reads it: dates in ISO form, lists in
+    brackets, amounts in the record's ticket currency, reach windows with dates and basis."""
+    if value is None:
+        return "none"
+    if name == "reach":
+        if not value:
+            return "no window beyond eligible_countries"
+        return "; ".join(_window(w) for w in value)
+    if value == []:
+        return "any"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if name in AMOUNT_FIELDS:
+        return f"{value:,.0f} {record.ticket_currency}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _window(window: ReachWindow) -> str:
+    """One reach window: 'GB to 2020-12-31 (basis)', 'NO from 2021-01-01, not funded (basis)'."""
+    when = [f"from {window.valid_from.isoformat()}"] if window.valid_from else []
+    when += [f"to {window.valid_to.isoformat()}"] if window.valid_to else []
+    funded = [] if window.funded else ["not funded"]
+    head = " ".join([", ".join(window.countries), *when])
+    return ", ".join([head, *funded]) + f" ({window.basis})"
 
 
 class _Built:

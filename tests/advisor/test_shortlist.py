@@ -62,6 +62,37 @@ def test_an_unconfirmed_eligibility_fact_sends_the_option_to_check(seed_data: Se
     assert all(c.instrument_id != "unconfirmed" for m in advice.mixes for c in m.components)
 
 
+def test_what_to_verify_shows_the_catalogue_values_as_an_officer_reads_them(
+    seed_data: SeedData,
+) -> None:
+    """The lines of unconfirmed eligibility give the record's values in plain form: ISO
+    dates, reach windows with their countries, dates and basis, amounts with the ticket
+    currency; never a Python repr."""
+    basis = "member state until 2020-01-31; Withdrawal Agreement Art. 138"
+    snap = catalogue(
+        seed_data,
+        record(
+            "unconfirmed",
+            eligible_countries=["@EU27"],
+            reach=[{"countries": ["GB"], "valid_to": "2020-12-31", "basis": basis}],
+            valid_from="2014-01-01",
+            min_ticket=250000,
+            ticket_currency="EUR",
+            costs_covered=["investment", "development"],
+            unconfirmed=["reach", "valid_from", "min_ticket", "costs_covered"],
+        ),
+    )
+    advice = advise(make_profile(country="GB", as_of=date(2016, 6, 1)), snap)
+    (entry,) = advice.to_check
+    lines = {line.split(":", 1)[0]: line for line in entry.verify}
+    assert f"GB to 2020-12-31 ({basis})" in lines["reach"]
+    assert "holds 2014-01-01," in lines["valid_from"]
+    assert "holds 250,000 EUR," in lines["min_ticket"]
+    assert "holds [investment, development]," in lines["costs_covered"]
+    for line in entry.verify:
+        assert "datetime" not in line and "ReachWindow(" not in line and "'" not in line
+
+
 def test_a_failed_test_on_an_unconfirmed_value_is_to_check_not_excluded(
     seed_data: SeedData,
 ) -> None:
