@@ -15,7 +15,8 @@ Each strategy is one small mixed-integer programme in shares of the project's to
 
 The linear relaxation (no y or z) is solved first, on one model per thread whose shape never
 changes (CANDIDATES options times two cost lines; an option not in this mix has its columns
-fixed at zero, a row not needed has no bound), so a solve changes bounds and costs only. When
+fixed at zero, a row not needed has no bound), so a solve changes bounds and costs only; it runs
+without HiGHS's presolve, which on a model this small costs more than it spares. When
 its optimum already respects the component limit, the minimum tickets, the one-EU-grant rule and
 the forbidden pairs, and every option it uses brings more than COMPONENT_PENALTY (else
 dropping it is better: dust, such as the cent that flooring capped shares leaves on a line), it
@@ -122,6 +123,10 @@ class Programme:
 
     def __init__(self) -> None:
         self.h = _highs()
+        # no presolve on a model this small: it costs more than the simplex it could spare,
+        # and the answer is the secondary optimum on the primary's optimal face whichever
+        # optimal vertex the primary solve lands on
+        self.h.setOptionValue("presolve", "off")
         starts, index = [], []
         for i in range(CANDIDATES):
             for c in range(len(COSTS)):
