@@ -2,8 +2,12 @@
 processes (`advisor serve --workers N`), against a real server on loopback.
 
 For each number of server processes it starts `advisor serve` on 127.0.0.1 with its own SQLite
-database and warms every process up (new connections are spread over the processes by the
-kernel, so the warm-up opens many). Then, for each number of clients, N closed-loop clients,
+database and warms every process up: one connection per process, held open at once (the
+supervisor gives a new connection to the process with the fewest open ones), sends every profile
+once, one request at a time, so that every process has built the engines of every catalogue
+date and currency rates the profiles use and has met every profile once; these first sights'
+latencies are printed apart (the start-up cost, not in the figures below). Then, for each
+number of clients, N closed-loop clients,
 each in a process of its own (so that the load generator's own Python does not queue the
 clients behind one GIL), each on one keep-alive connection, send the golden profiles and random
 ones for `--seconds`, each request when the previous answer has arrived. It prints requests,
@@ -185,9 +189,15 @@ def measure(
     out = []
     try:
         wait_until_up(base, server)
-        # warm-up: new connections land on every process (each builds its engines)
-        for i in range(12 * workers):
-            httpx.post(f"{base}{path}", json=bodies[i % len(bodies)], timeout=120)
+        served, first = warm_up(base, path, headers, bodies, workers)
+        first.sort()
+        print(
+            f"  warm-up, {workers} process(es), each profile once in each, one request at a "
+            f"time: {len(first)} requests on {served} process(es), p50 "
+            f"{percentile(first, 0.5):.1f} ms, p99 {percentile(first, 0.99):.1f} ms, max "
+            f"{first[-1]:.1f} ms",
+            flush=True,
+        )
         for clients in client_counts:
             load = os.getloadavg()[0]
             result = run_clients(base, path, headers, bodies, clients, seconds, server.pid)
@@ -196,6 +206,36 @@ def measure(
         server.terminate()
         server.wait(timeout=60)
     return out
+
+
+def warm_up(
+    base: str, path: str, headers: dict[str, str], bodies: list[dict], workers: int,  # type: ignore[type-arg]
+) -> tuple[int, list[float]]:  # fmt: skip
+    """Every process answers each body once: `workers` connections open at once land on as
+    many processes once all have started (until then, tried again). Returns how many processes
+    answered and the latencies in ms."""
+    deadline = time.monotonic() + 120
+    while True:
+        clients = [
+            httpx.Client(base_url=base, timeout=120, headers=headers) for _ in range(workers)
+        ]
+        served = {c.get("/health").headers.get("x-advisor-worker") for c in clients}
+        if len(served) == workers or time.monotonic() > deadline:
+            break
+        for client in clients:  # a process still starting: its share went to the others
+            client.close()
+        time.sleep(0.5)
+    latencies: list[float] = []
+    try:
+        for client in clients:
+            for body in bodies:
+                began = time.perf_counter()
+                client.post(path, json=body).raise_for_status()
+                latencies.append((time.perf_counter() - began) * 1000)
+    finally:
+        for client in clients:
+            client.close()
+    return len(served), latencies
 
 
 def report(name: str, rows: list[dict]) -> None:  # type: ignore[type-arg]
