@@ -236,7 +236,12 @@ def in_order(findings: list[Finding]) -> list[Finding]:
 
 
 _local = threading.local()
-RUNNERS_KEPT = 8  # per thread: catalogue revisions x ticket-currency rates in force
+# Per thread: catalogue revisions x the ticket currencies' rates in force. The shipped FX table
+# gives 13 sets of rates (one a year, 2014-2026; earlier dates take the first), so a portfolio
+# over every year keeps one runner each (about 3 MB) instead of rebuilding one for most advices,
+# as it did when 8 were kept (bench/rate_years.py); tests/advisor/test_engine_lifecycle.py
+# holds the table's sets within this bound.
+RUNNERS_KEPT = 16
 
 
 def runner_for(key: tuple[Any, ...], build: Callable[[], list[Instrument | Group]]) -> Runner:

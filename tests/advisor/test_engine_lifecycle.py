@@ -134,6 +134,36 @@ def test_runners_are_kept_least_recently_used_first_out(catalogue: list) -> None
     runner._local.runners = None
 
 
+def test_a_portfolio_over_every_rate_year_builds_each_runner_once(snapshot: Snapshot) -> None:
+    """The ticket currencies' rates in force change once a year in the FX table; a portfolio
+    whose advice dates span every year of the table, in turn and again, builds one runner per
+    set of rates and reuses it, however the dates alternate."""
+    years = sorted({rate.date.year for rate in snapshot.fx_rates})
+    dates = [date(years[0] - 1, 6, 1)] + [date(y, 6, 1) for y in years]
+    keys = {Converter(snapshot, d).key_for(snapshot.ticket_currencies) for d in dates}
+    assert len(keys) <= runner.RUNNERS_KEPT
+    runner._local.runners = None
+    built = 0
+    original = runner.Runner
+
+    def counted(*args: object, **kwargs: object) -> runner.Runner:
+        nonlocal built
+        built += 1
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    from advisor.advice import advise
+
+    profile = make_profile()
+    try:
+        runner.Runner = counted  # type: ignore[assignment,misc]
+        for when in dates + dates[::-1] + dates:
+            advise(profile.model_copy(update={"as_of": when}), snapshot)
+    finally:
+        runner.Runner = original  # type: ignore[misc]
+        runner._local.runners = None
+    assert built == len(keys)
+
+
 @pytest.mark.parametrize(
     ("fact", "fields"),
     [
