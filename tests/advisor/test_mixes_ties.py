@@ -5,7 +5,9 @@ thread, after any other solve.
 
 import random
 import threading
+from collections.abc import Callable
 
+from advisor.mixes_lp import programme
 from advisor.models import Mix, ProjectProfile
 from catalogue.schema import InstrumentRecord
 from tests.advisor.mix_builders import (
@@ -103,3 +105,67 @@ def test_the_same_short_list_gives_the_same_mixes_in_any_order_after_any_other_s
     thread.start()
     thread.join()
     assert elsewhere == [reference]
+
+
+# HiGHS settings that take the relaxed model's solve to another optimal vertex where several
+# are optimal: presolve on (as the model once ran), the primal simplex, Dantzig pricing.
+SOLVER_PATHS = [
+    {},
+    {"presolve": "on"},
+    {"simplex_strategy": 4},
+    {"simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 0},
+]
+
+
+def on_solver_path(options: dict[str, object], solve: Callable[[], list[Mix]]) -> list[Mix]:
+    """`solve` on a new thread (so a new model) whose relaxed model has `options` set."""
+    out: list[list[Mix]] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for name, value in options.items():
+                programme().h.setOptionValue(name, value)
+            out.append(solve())
+        except BaseException as exc:  # noqa: BLE001 - raised again on the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return out[0]
+
+
+def test_ties_are_settled_by_the_tie_rule_whichever_optimal_vertex_the_solver_reaches() -> None:
+    """The tie rule, not the solver's path, decides a tie: the two ties above (two loans of one
+    score; which option funds the development line) give the same mixes on every path, each
+    the better-ranked option's."""
+    first, second = loan("first", max_share_of_cost=0.6), loan("second", max_share_of_cost=0.6)
+    profile = make_profile(
+        capex={"amount": 10_000_000, "currency": "EUR"},
+        development_cost={"amount": 1_000_000, "currency": "EUR"},
+    )
+    grant = record("grant", "grant", costs_covered=["development", "investment"],
+                   co_financing=BOTH_LINES, max_share_of_cost=0.5)  # fmt: skip
+    lender = loan("loan", costs_covered=["development", "investment"],
+                  co_financing=BOTH_LINES, max_share_of_cost=0.5)  # fmt: skip
+    for options in SOLVER_PATHS:
+        for ranks in ({"first": 1, "second": 2}, {"first": 2, "second": 1}):
+            best, other = sorted(ranks, key=ranks.__getitem__)
+            found = on_solver_path(options, lambda r=ranks: ranked_mixes([first, second], r))
+            assert shapes(found) == [
+                {(best, "investment"): 6_000_000 * M, (other, "investment"): 4_000_000 * M}
+            ], options
+        for ranks in ({"grant": 1, "loan": 2}, {"grant": 2, "loan": 1}):
+            best, other = sorted(ranks, key=ranks.__getitem__)
+            expected = {
+                (best, "development"): 1_000_000 * M,
+                (best, "investment"): 4_500_000 * M,
+                (other, "investment"): 5_500_000 * M,
+            }
+            found = on_solver_path(
+                options, lambda r=ranks: ranked_mixes([grant, lender], r, profile)
+            )
+            assert found and all(cents(m) == expected for m in found), options
