@@ -7,6 +7,8 @@ import random
 import threading
 from collections.abc import Callable
 
+import pytest
+
 from advisor.mixes_lp import programme
 from advisor.models import Mix, ProjectProfile
 from catalogue.schema import InstrumentRecord
@@ -33,28 +35,67 @@ def ranked_mixes(
     return options_mixes(records, ranks, {r.id: score for r in records}, profile)
 
 
-def test_a_tie_between_two_options_goes_to_the_better_ranked() -> None:
+# HiGHS settings that take the relaxed model's solve to another optimal vertex where several
+# are optimal: the shipped ones, presolve on (as the model once ran), the primal simplex,
+# Dantzig pricing. The tie rule, not the solver's path, must decide a tie on each.
+SOLVER_PATHS = [
+    {},
+    {"presolve": "on"},
+    {"simplex_strategy": 4},
+    {"simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 0},
+]
+
+
+def on_solver_path(options: dict[str, object], check: Callable[[], None]) -> None:
+    """`check` on a new thread (so a new model) whose relaxed model has `options` set; what
+    it raises is raised again here."""
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for name, value in options.items():
+                programme().h.setOptionValue(name, value)
+            check()
+        except BaseException as exc:  # noqa: BLE001 - raised again on the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
+@pytest.mark.parametrize("options", SOLVER_PATHS)
+def test_a_tie_between_two_options_goes_to_the_better_ranked(options: dict[str, object]) -> None:
     """Two loans of one score, each up to 60% of 10,000,000: every strategy values them alike,
     so the better-ranked takes its 6,000,000 and the other the remaining 4,000,000, whichever
-    order the options come in."""
+    order the options come in and whichever optimal vertex the solver reaches."""
     first, second = loan("first", max_share_of_cost=0.6), loan("second", max_share_of_cost=0.6)
     expected = [{("first", "investment"): 6_000_000 * M, ("second", "investment"): 4_000_000 * M}]
     ranks = {"first": 1, "second": 2}
-    assert shapes(ranked_mixes([first, second], ranks)) == expected
-    assert shapes(ranked_mixes([second, first], ranks)) == expected
     swapped = {"first": 2, "second": 1}
-    assert shapes(ranked_mixes([first, second], swapped)) == [
-        {("second", "investment"): 6_000_000 * M, ("first", "investment"): 4_000_000 * M}
-    ]
+
+    def check() -> None:
+        assert shapes(ranked_mixes([first, second], ranks)) == expected
+        assert shapes(ranked_mixes([second, first], ranks)) == expected
+        assert shapes(ranked_mixes([first, second], swapped)) == [
+            {("second", "investment"): 6_000_000 * M, ("first", "investment"): 4_000_000 * M}
+        ]
+
+    on_solver_path(options, check)
 
 
 BOTH_LINES = [{"rate": 1.0, "costs": "development"}, {"rate": 1.0, "costs": "investment"}]
 
 
-def test_the_better_ranked_option_takes_the_development_line_in_a_tie() -> None:
+@pytest.mark.parametrize("options", SOLVER_PATHS)
+def test_the_better_ranked_option_takes_the_development_line_in_a_tie(
+    options: dict[str, object],
+) -> None:
     """A grant and a loan each fund either cost line, at most half of 11,000,000: each funds
     5,500,000 whichever line it is on, so which one funds the 1,000,000 of development is a
-    tie, and it goes to the better-ranked."""
+    tie, and it goes to the better-ranked, whichever optimal vertex the solver reaches."""
     profile = make_profile(
         capex={"amount": 10_000_000, "currency": "EUR"},
         development_cost={"amount": 1_000_000, "currency": "EUR"},
@@ -63,16 +104,20 @@ def test_the_better_ranked_option_takes_the_development_line_in_a_tie() -> None:
                    co_financing=BOTH_LINES, max_share_of_cost=0.5)  # fmt: skip
     lender = loan("loan", costs_covered=["development", "investment"],
                   co_financing=BOTH_LINES, max_share_of_cost=0.5)  # fmt: skip
-    for ranks in ({"grant": 1, "loan": 2}, {"grant": 2, "loan": 1}):
-        best, other = sorted(ranks, key=ranks.__getitem__)
-        expected = {
-            (best, "development"): 1_000_000 * M,
-            (best, "investment"): 4_500_000 * M,
-            (other, "investment"): 5_500_000 * M,
-        }
-        for records in ([grant, lender], [lender, grant]):
-            found = ranked_mixes(records, ranks, profile)
-            assert found and all(cents(m) == expected for m in found)
+
+    def check() -> None:
+        for ranks in ({"grant": 1, "loan": 2}, {"grant": 2, "loan": 1}):
+            best, other = sorted(ranks, key=ranks.__getitem__)
+            expected = {
+                (best, "development"): 1_000_000 * M,
+                (best, "investment"): 4_500_000 * M,
+                (other, "investment"): 5_500_000 * M,
+            }
+            for records in ([grant, lender], [lender, grant]):
+                found = ranked_mixes(records, ranks, profile)
+                assert found and all(cents(m) == expected for m in found)
+
+    on_solver_path(options, check)
 
 
 def test_the_same_short_list_gives_the_same_mixes_in_any_order_after_any_other_solve() -> None:
@@ -105,67 +150,3 @@ def test_the_same_short_list_gives_the_same_mixes_in_any_order_after_any_other_s
     thread.start()
     thread.join()
     assert elsewhere == [reference]
-
-
-# HiGHS settings that take the relaxed model's solve to another optimal vertex where several
-# are optimal: presolve on (as the model once ran), the primal simplex, Dantzig pricing.
-SOLVER_PATHS = [
-    {},
-    {"presolve": "on"},
-    {"simplex_strategy": 4},
-    {"simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 0},
-]
-
-
-def on_solver_path(options: dict[str, object], solve: Callable[[], list[Mix]]) -> list[Mix]:
-    """`solve` on a new thread (so a new model) whose relaxed model has `options` set."""
-    out: list[list[Mix]] = []
-    failed: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            for name, value in options.items():
-                programme().h.setOptionValue(name, value)
-            out.append(solve())
-        except BaseException as exc:  # noqa: BLE001 - raised again on the test's thread
-            failed.append(exc)
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
-    return out[0]
-
-
-def test_ties_are_settled_by_the_tie_rule_whichever_optimal_vertex_the_solver_reaches() -> None:
-    """The tie rule, not the solver's path, decides a tie: the two ties above (two loans of one
-    score; which option funds the development line) give the same mixes on every path, each
-    the better-ranked option's."""
-    first, second = loan("first", max_share_of_cost=0.6), loan("second", max_share_of_cost=0.6)
-    profile = make_profile(
-        capex={"amount": 10_000_000, "currency": "EUR"},
-        development_cost={"amount": 1_000_000, "currency": "EUR"},
-    )
-    grant = record("grant", "grant", costs_covered=["development", "investment"],
-                   co_financing=BOTH_LINES, max_share_of_cost=0.5)  # fmt: skip
-    lender = loan("loan", costs_covered=["development", "investment"],
-                  co_financing=BOTH_LINES, max_share_of_cost=0.5)  # fmt: skip
-    for options in SOLVER_PATHS:
-        for ranks in ({"first": 1, "second": 2}, {"first": 2, "second": 1}):
-            best, other = sorted(ranks, key=ranks.__getitem__)
-            found = on_solver_path(options, lambda r=ranks: ranked_mixes([first, second], r))
-            assert shapes(found) == [
-                {(best, "investment"): 6_000_000 * M, (other, "investment"): 4_000_000 * M}
-            ], options
-        for ranks in ({"grant": 1, "loan": 2}, {"grant": 2, "loan": 1}):
-            best, other = sorted(ranks, key=ranks.__getitem__)
-            expected = {
-                (best, "development"): 1_000_000 * M,
-                (best, "investment"): 4_500_000 * M,
-                (other, "investment"): 5_500_000 * M,
-            }
-            found = on_solver_path(
-                options, lambda r=ranks: ranked_mixes([grant, lender], r, profile)
-            )
-            assert found and all(cents(m) == expected for m in found), options
