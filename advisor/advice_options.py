@@ -59,7 +59,7 @@ ELIGIBILITY_FIELDS = frozenset((
     "eligible_countries", "reach", "applicant_types", "sectors", "stages", "costs_covered",
     "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
     "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
-    "status", "prohibited_from", "params.prohibited_countries",
+    "status", "prohibited_from", "params.prohibited_countries", "params.prohibited_applicants",
 ))  # fmt: skip
 AMOUNT_FIELDS = frozenset(("min_ticket", "min_project_cost", "max_project_cost"))
 STATE_AID_GAP = (

@@ -71,7 +71,9 @@ INSTRUMENT_SPECS = (
          soft=lambda r: ("prohibited_from" if r["prohibited"][1] is not None else "status")
          in r["unconfirmed"]),
     Spec("ban", lambda r: (r["params"].get("prohibited_countries"),
-                           r["params"].get("prohibited_since")), ("params.prohibited_countries",)),
+                           r["params"].get("prohibited_since"),
+                           r["params"].get("prohibited_applicants")),
+         ("params.prohibited_countries", "params.prohibited_applicants")),
     Spec("coverage", lambda r: r["terms"], ("co_financing",),
          extra=lambda r: r["cost_of_money"]),
     Spec("cost_of_money", lambda r: r["cost_of_money"], ("cost_of_money",)),

@@ -298,20 +298,26 @@ class EligibilityRules(KnowledgeEngine):
         ))  # fmt: skip
 
     @Rule(
-        Project(country=MATCH.country, as_of=MATCH.as_of),
+        Project(country=MATCH.country, as_of=MATCH.as_of, applicant=MATCH.applicant),
         group("ban", MATCH.ban & holds(lambda b: b[0] is not None)),
-        TEST(lambda country, as_of, ban: country in split_codes(ban[0])
-             and (ban[1] is None or as_of.isoformat() >= str(ban[1]))),
+        TEST(lambda country, as_of, applicant, ban: country in split_codes(ban[0])
+             and (ban[1] is None or as_of.isoformat() >= str(ban[1]))
+             and (not ban[2] or applicant in split_codes(ban[2]))),
         salience=HARD,
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
-    def exclude_prohibited_in_country(self, country, as_of, ban, ids, c, soft):
-        """Exclude a structure the catalogue records as prohibited in the project's country."""
+    def exclude_prohibited_in_country(self, country, as_of, applicant, ban, ids, c, soft):
+        """Exclude a structure the catalogue records as prohibited in the project's country
+        (for the applicant types `params.prohibited_applicants` names, when it names any: in
+        China a local government may borrow only by local government bonds)."""
         since = f" since {ban[1]}" if ban[1] else ""
+        who = f" for {', '.join(sorted(split_codes(ban[2])))}" if ban[2] else ""
         self.declare(*(
             fail(iid, "exclude_prohibited_in_country",
-                 test="structure lawful in the project's country", value=country,
-                 threshold=f"prohibited in {ban[0]}{since}", source=c[iid],
+                 test="structure lawful in the project's country"
+                 + (" for the applicant" if ban[2] else ""),
+                 value=f"{country} ({applicant})" if ban[2] else country,
+                 threshold=f"prohibited in {ban[0]}{who}{since}", source=c[iid],
                  hard=iid not in soft)
             for iid in ids
         ))  # fmt: skip

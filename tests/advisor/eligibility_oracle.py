@@ -51,7 +51,7 @@ ELIGIBILITY_FIELDS: frozenset[str] = frozenset({
     "eligible_countries", "reach", "applicant_types", "sectors", "stages", "costs_covered",
     "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
     "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
-    "status", "prohibited_from", "params.prohibited_countries",
+    "status", "prohibited_from", "params.prohibited_countries", "params.prohibited_applicants",
 })  # fmt: skip
 
 # Section 3: no co-financing entry means "unknown" for these, 100% for the other kinds.
@@ -314,11 +314,20 @@ def _tests(
     banned = record.params.get("prohibited_countries")
     if banned is not None:
         since = _date_param(record.params.get("prohibited_since"))
-        fails = country in _list_param(banned) and (since is None or day >= since)
+        applicants = _list_param(record.params.get("prohibited_applicants") or "")
+        fails = (
+            country in _list_param(banned)
+            and (since is None or day >= since)
+            and (not applicants or profile.applicant in applicants)
+        )
         test(
             "prohibited_in_country",
             fails,
-            ("params.prohibited_countries", "params.prohibited_since"),
+            (
+                "params.prohibited_countries",
+                "params.prohibited_since",
+                "params.prohibited_applicants",
+            ),
         )
 
     if policy is not None and country == "CN" and record.kind == "ppp_structure":

@@ -318,6 +318,38 @@ def test_bt_is_banned_in_china_from_2012(country: str, as_of: str, expected: str
     assert ("prohibited_in_country" in got.failed) == (expected == "excluded")
 
 
+# Budget Law Art. 35 (in force 2015-01-01): a Chinese local government borrows only by local
+# government bonds within the State Council's quota; a bond of its own is not open to it
+CITY_BOND = record(
+    id="city_green_bond",
+    kind="bond",
+    jurisdiction="GLOBAL",
+    co_financing=[],
+    params={
+        "prohibited_countries": "CN",
+        "prohibited_applicants": "municipality, regional_authority",
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("country", "applicant", "expected"),
+    [
+        ("CN", "municipality", "excluded"),
+        ("CN", "regional_authority", "excluded"),
+        ("CN", "municipal_company", "eligible"),
+        ("US", "municipality", "eligible"),
+    ],
+)
+def test_own_bond_is_prohibited_for_a_chinese_local_government(
+    country: str, applicant: str, expected: str
+) -> None:
+    got = verdict(CITY_BOND, country=country, applicant=applicant,
+                  capex={"amount": 1e8, "currency": "CNY"})  # fmt: skip
+    assert got.status == expected
+    assert ("prohibited_in_country" in got.failed) == (expected == "excluded")
+
+
 # Guo Ban Han [2023] No. 115 (3 Nov 2023): PPP only for user-pays projects (instrument_facts.md CN2)
 POLICY = record(
     id="cn_franchise",

@@ -84,6 +84,12 @@ ELIGIBILITY = [
     ("exclude_prohibited_in_country", {"country": "CN"}, {"params": {"prohibited_countries": "CN", "prohibited_since": "2012-12-24"}}, True),
     ("exclude_prohibited_in_country", {"country": "CN", "as_of": "2012-01-01"}, {"params": {"prohibited_countries": "CN", "prohibited_since": "2012-12-24"}}, False),
     ("exclude_prohibited_in_country", {"country": "FR"}, {"params": {"prohibited_countries": "CN"}}, False),
+    # Budget Law Art. 35: a Chinese local government borrows only by local government bonds,
+    # so a bond of its own is prohibited for it, not for a company in the same country
+    ("exclude_prohibited_in_country", {"country": "CN", "applicant": "municipality"}, {"params": {"prohibited_countries": "CN", "prohibited_applicants": "municipality, regional_authority"}}, True),
+    ("exclude_prohibited_in_country", {"country": "CN", "applicant": "regional_authority"}, {"params": {"prohibited_countries": "CN", "prohibited_applicants": "municipality, regional_authority"}}, True),
+    ("exclude_prohibited_in_country", {"country": "CN", "applicant": "municipal_company"}, {"params": {"prohibited_countries": "CN", "prohibited_applicants": "municipality, regional_authority"}}, False),
+    ("exclude_prohibited_in_country", {"country": "US", "applicant": "municipality"}, {"params": {"prohibited_countries": "CN", "prohibited_applicants": "municipality, regional_authority"}}, False),
 ]  # fmt: skip
 
 

@@ -144,6 +144,25 @@ def test_a_prohibition_without_a_date_holds_always() -> None:
     assert len(fails) == 1 and fails[0].threshold == "prohibited in CN, VN"
 
 
+@pytest.mark.parametrize(
+    ("applicant", "excluded"),
+    [("municipality", True), ("regional_authority", True), ("municipal_company", False)],
+)
+def test_a_prohibition_for_some_applicants_names_them(applicant: str, excluded: bool) -> None:
+    """Budget Law Art. 35: a Chinese local government borrows only by local government bonds;
+    the green bond record bars it from a bond of its own, not a company of the city."""
+    ban = {"prohibited_countries": "CN", "prohibited_applicants": "regional_authority,municipality"}
+    bond = record("own_bond", kind="bond", params=ban)
+    fails = failed(run(synthetic(bond), country="CN", as_of="2026-11-30", applicant=applicant),
+                   "exclude_prohibited_in_country")  # fmt: skip
+    assert bool(fails) is excluded
+    if excluded:
+        assert fails[0].threshold == "prohibited in CN for municipality, regional_authority"
+        assert fails[0].value == f"CN ({applicant})"
+    assert not failed(run(synthetic(bond), country="US", as_of="2026-11-30", applicant=applicant),
+                      "exclude_prohibited_in_country")  # fmt: skip
+
+
 # --- scoring: texts and sources ------------------------------------------------------------
 
 
