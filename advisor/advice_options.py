@@ -100,16 +100,24 @@ def _ceiling(terms: Terms, project: Any) -> Ceiling:
     )
 
 
-def _verify(soft: list[Finding], unconfirmed: tuple[str, ...], cap: Ceiling) -> list[str]:
+def _verify(
+    soft: list[Finding], unconfirmed: tuple[str, ...], cap: Ceiling, no_share_cap: str | None
+) -> list[str]:
     """What to verify before relying on an option whose eligibility rests on unconfirmed facts:
-    the soft criteria it failed, its record's `unconfirmed_eligibility` and an unknown rate."""
+    the soft criteria it failed, its record's `unconfirmed_eligibility` and an unknown rate
+    (or, where the record says no share cap applies, for instance the city's own budget, the
+    capacity that decides the amount instead)."""
     out = [
         f"{f.test}: {f.value} against {f.threshold} (the catalogue's value is unconfirmed)"
         for f in soft
     ]
     out += unconfirmed
     if not cap.known:
-        out.append("co-financing ceiling: no source gives the rate for this project's costs")
+        out.append(
+            f"amount: {no_share_cap}; the capacity behind it sets the amount: verify it"
+            if no_share_cap
+            else "co-financing ceiling: no source gives the rate for this project's costs"
+        )
     return out
 
 
@@ -264,7 +272,7 @@ def assemble(
         unconfirmed = built.unconfirmed.get(record.id)
         if unconfirmed is None:
             unconfirmed = unconfirmed_in(snapshot, record)
-        verify = _verify(soft, unconfirmed, cap)
+        verify = _verify(soft, unconfirmed, cap, record.not_applicable.get("co_financing"))
         if verify:
             to_check.append(
                 _validated_to_check(

@@ -119,7 +119,11 @@ class ScoringRules(KnowledgeEngine):
         cap = ceiling(terms, capex=capex, development=dev, region=region, applicant=applicant,
                       previous_region=previous)  # fmt: skip
         share = cap.amount / (capex + dev) if capex + dev else 0.0
-        text = f"can fund up to {eur(cap.amount)} ({share:.0%} of the cost: {cap.basis})"
+        text = (
+            f"can fund up to {eur(cap.amount)} ({share:.0%} of the cost: {cap.basis})"
+            if cap.known
+            else f"how much it can fund is not confirmed: {cap.basis}"
+        )
         source = cap.source(terms) or NOT_ONE_STOP
         self.declare(*(
             score(iid, "score_cost_coverage",

@@ -109,6 +109,32 @@ def test_a_grant_without_a_confirmed_rate_is_to_check(seed_data: SeedData) -> No
     assert not advice.mixes
 
 
+def test_an_unknown_amount_is_not_read_as_zero(seed_data: SeedData) -> None:
+    """A grant with no confirmed rate may fund anything up to the whole cost: the reason says
+    the amount is unconfirmed, never that it funds EUR 0, and the officer is told to verify the
+    rate."""
+    snap = catalogue(seed_data, record("grant", kind="grant"))
+    (entry,) = advise(make_profile(), snap).to_check
+    (coverage,) = [r for r in entry.reasons if r.rule == "score_cost_coverage"]
+    assert (
+        coverage.text
+        == "how much it can fund is not confirmed: no confirmed ceiling for investment"
+    )
+    assert "co-financing ceiling: no source gives the rate for this project's costs" in entry.verify
+
+
+def test_no_share_cap_asks_for_the_capacity_not_a_rate(seed_data: SeedData) -> None:
+    """A record that states no share cap applies (the city's own budget) is to check for the
+    capacity behind it, in the record's own words, not for a co-financing rate."""
+    why = "the city's own money: no external share cap"
+    own = record(
+        "own_budget", kind="grant", not_applicable={"co_financing": why, "max_share_of_cost": why}
+    )
+    (entry,) = advise(make_profile(), catalogue(seed_data, own)).to_check
+    assert entry.instrument_id == "own_budget" and entry.max_amount is None
+    assert entry.verify == [f"amount: {why}; the capacity behind it sets the amount: verify it"]
+
+
 def test_an_unconfirmed_rate_uses_the_lowest_entry(seed_data: SeedData) -> None:
     rates = [
         {"rate": 0.85, "region_category": "less_developed"},
