@@ -23,16 +23,19 @@ How the oracle reads the points the page leaves open (reported to the integrator
   them region-dependent: the lowest (the conservative bound); `period` is not read;
 - entries without `region_category` beside region-dependent ones apply to every region;
 - a date before the earliest reference rate uses the earliest rate (as the catalogue does).
+
+Section 3 (the amounts, in EUR at the rates in force) is tests/advisor/oracle_amounts.py.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 from advisor.models import ProjectProfile
-from catalogue.schema import CoFinancingRate, FxRate, InstrumentRecord, ReachWindow
+from catalogue.schema import FxRate, InstrumentRecord, ReachWindow
 from catalogue.vocabulary import COUNTRY_GROUPS
+from tests.advisor.oracle_amounts import Amount, Rates, amount, funds_total
 
 Status = Literal["excluded", "to_check", "eligible"]
 
@@ -54,12 +57,6 @@ ELIGIBILITY_FIELDS: frozenset[str] = frozenset({
     "status", "prohibited_from", "params.prohibited_countries", "params.prohibited_applicants",
 })  # fmt: skip
 
-# Section 3: no co-financing entry means "unknown" for these, 100% for the other kinds.
-GRANT_LIKE: frozenset[str] = frozenset({"grant", "technical_assistance"})
-
-# Section 3: the profile's cost for each cost type an instrument may cover.
-COST_TYPES: tuple[str, ...] = ("investment", "development")
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -72,31 +69,6 @@ class Verdict:
     by_cost_eur: dict[str, float] = field(default_factory=dict)  # rate x cost, before caps
     phase: str | None = None
     later: bool = False
-
-
-@dataclass(frozen=True)
-class Rates:
-    """The reference rates in force on one date: units of a currency per euro."""
-
-    per_eur: dict[str, float]
-
-    @classmethod
-    def on(cls, fx_rates: Iterable[FxRate], day: date) -> "Rates":
-        by_currency: dict[str, list[FxRate]] = {}
-        for rate in fx_rates:
-            by_currency.setdefault(rate.currency, []).append(rate)
-        chosen: dict[str, float] = {"EUR": 1.0}
-        for currency, rates in by_currency.items():
-            rates.sort(key=lambda r: r.date)
-            in_force = [r for r in rates if r.date <= day]
-            chosen[currency] = (in_force[-1] if in_force else rates[0]).per_eur
-        chosen["EUR"] = 1.0
-        return cls(per_eur=chosen)
-
-    def to_eur(self, amount: float, currency: str) -> float:
-        if currency not in self.per_eur:
-            raise ValueError(f"no reference rate for {currency}")
-        return amount / self.per_eur[currency]
 
 
 def _expand(codes: Iterable[str]) -> set[str]:
@@ -142,92 +114,6 @@ def user_pays_policy(records: Iterable[InstrumentRecord]) -> InstrumentRecord | 
         if "user_pays_only_since" in record.params:
             return record
     return None
-
-
-def co_financing_rate(
-    entries: list[CoFinancingRate], cost: str, profile: ProjectProfile
-) -> float | None:
-    """Section 3: the co-financing rate for one cost type (None: no entry applies)."""
-    own = [e for e in entries if e.costs == cost]
-    named = [e for e in own if profile.applicant in e.applicant]
-    own = named if named else [e for e in own if not e.applicant]
-    if not own:
-        return None
-    if any(e.region_category for e in own):
-        if profile.region_category is None:
-            return min(e.rate for e in own)
-        previous = getattr(profile, "region_category_2014_2020", None)
-        fits = [
-            e
-            for e in own
-            if e.region_category in (None, profile.region_category)
-            and (not e.previous_region_category or previous in e.previous_region_category)
-        ]
-        return max(e.rate for e in fits) if fits else None
-    return min(e.rate for e in own)
-
-
-@dataclass(frozen=True)
-class Amount:
-    conservative: float | None  # section 3; None: a covered cost has no confirmed rate
-    by_cost: dict[str, float]
-    confirmed_bound: float  # the most confirmed facts allow (unconfirmed caps left out)
-    unknown_costs: tuple[str, ...]
-
-
-def amount(record: InstrumentRecord, profile: ProjectProfile, rates: Rates) -> Amount:
-    """Section 3: the most `record` can fund of this project, in EUR."""
-    costs = {
-        "investment": rates.to_eur(profile.capex.amount, profile.capex.currency),
-        "development": (
-            rates.to_eur(profile.development_cost.amount, profile.development_cost.currency)
-            if profile.development_cost
-            else 0.0
-        ),
-    }
-    total = costs["investment"] + costs["development"]
-    if record.kind == "delivery_tool":
-        return Amount(conservative=0.0, by_cost={}, confirmed_bound=0.0, unknown_costs=())
-    unconfirmed = set(record.unconfirmed)
-    cofin_unconfirmed = "co_financing" in unconfirmed
-    by_cost: dict[str, float] = {}
-    bound_by_cost: dict[str, float] = {}
-    unknown: list[str] = []
-    for cost in COST_TYPES:
-        if cost not in record.costs_covered or costs[cost] <= 0:
-            continue
-        rate = co_financing_rate(record.co_financing, cost, profile)
-        if rate is None:
-            if record.kind in GRANT_LIKE or cofin_unconfirmed:
-                unknown.append(cost)
-                bound_by_cost[cost] = costs[cost]
-                continue
-            rate = 1.0
-        by_cost[cost] = rate * costs[cost]
-        bound_by_cost[cost] = (1.0 if cofin_unconfirmed else rate) * costs[cost]
-    cur = record.ticket_currency
-    caps: list[float] = []
-    confirmed_caps: list[float] = []
-    if record.max_share_of_cost is not None:
-        caps.append(record.max_share_of_cost * total)
-        if "max_share_of_cost" not in unconfirmed:
-            confirmed_caps.append(record.max_share_of_cost * total)
-    if record.max_ticket is not None:
-        caps.append(rates.to_eur(record.max_ticket, cur))
-        if "max_ticket" not in unconfirmed:
-            confirmed_caps.append(rates.to_eur(record.max_ticket, cur))
-    high = record.typical_ticket.high if record.typical_ticket else None
-    if high is not None and (record.max_ticket is None or "max_ticket" in unconfirmed):
-        caps.append(rates.to_eur(high, cur))
-    # section 3: only the costs with a confirmed rate count; none at all: no confirmed bound
-    conservative = None if unknown and not by_cost else min([sum(by_cost.values()), *caps])
-    bound = min([sum(bound_by_cost.values()), *confirmed_caps])
-    return Amount(
-        conservative=conservative,
-        by_cost=by_cost,
-        confirmed_bound=bound,
-        unknown_costs=tuple(unknown),
-    )
 
 
 def phase_of(record: InstrumentRecord, stage: str) -> tuple[str | None, bool]:
@@ -341,15 +227,6 @@ def _tests(
     return out
 
 
-def funds_total(profile: ProjectProfile, rates: Rates) -> float:
-    """`total = capex + development_cost`, in EUR."""
-    total = rates.to_eur(profile.capex.amount, profile.capex.currency)
-    if profile.development_cost is not None:
-        dev = profile.development_cost
-        total += rates.to_eur(dev.amount, dev.currency)
-    return total
-
-
 def check_one(
     record: InstrumentRecord,
     profile: ProjectProfile,
@@ -401,8 +278,3 @@ def check(
         record.id: check_one(record, profile, rates=rates, day=day, policy=policy)
         for record in records
     }
-
-
-def rates_on(fx_rates: Iterable[FxRate], day: date) -> Mapping[str, float]:
-    """Units per euro of every currency on `day` (for tests that convert amounts)."""
-    return Rates.on(fx_rates, day).per_eur

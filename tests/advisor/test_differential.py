@@ -39,7 +39,8 @@ from catalogue.datafiles import load
 from catalogue.schema import FxRate, InstrumentRecord
 from catalogue.snapshot import Snapshot
 from catalogue.vocabulary import EU27, VOCABULARY
-from tests.advisor.eligibility_oracle import Verdict, check, rates_on
+from tests.advisor.eligibility_oracle import Verdict, check
+from tests.advisor.oracle_amounts import rates_on
 from tests.builders import make_profile
 
 CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"

@@ -3,13 +3,13 @@
 Each case builds the records it needs, with the values the law gives (cited), so the expected
 verdict comes from docs/eligibility.md and the legal text, never from the engine or the
 catalogue's current state. `tests/advisor/eligibility_oracle.py` must stay independent of the
-engine: the last test reads what importing it loads.
+engine: the last test reads what importing it loads. The prohibitions (China's among them) are
+tested in tests/advisor/test_oracle_prohibitions.py.
 """
 
 import ast
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,40 +17,12 @@ import pytest
 
 from advisor.models import ProjectProfile
 from catalogue.datafiles import load
-from catalogue.schema import FxRate, InstrumentRecord
-from tests.advisor.eligibility_oracle import Verdict, check
-from tests.builders import instrument_record, make_profile
+from tests.advisor.eligibility_oracle import check
+from tests.advisor.oracle_cases import record, verdict
+from tests.builders import make_profile
 
-ORACLE = Path(__file__).with_name("eligibility_oracle.py")
+ORACLE = [Path(__file__).with_name(n) for n in ("eligibility_oracle.py", "oracle_amounts.py")]
 FORBIDDEN = ("rules", "advisor.engine", "advisor.advice", "advisor.mixes", "advisor.grouping")
-SOURCE = {"document": "instrument_facts.md", "reference": "see the test case"}
-
-# ECB reference rates (units per EUR) of 2013-05-22 and 2014-10-24, restated (the rows the
-# catalogue's fx file carried before it moved to one row a year).
-FX = [
-    FxRate(currency=c, date=d, per_eur=r, source={"document": "ECB", "reference": str(d)})
-    for c, d, r in [
-        ("CNY", date(2013, 5, 22), 7.9232),
-        ("CNY", date(2014, 10, 24), 7.7426),
-        ("USD", date(2014, 10, 24), 1.2659),
-    ]
-]
-
-
-def record(**fields: Any) -> InstrumentRecord:
-    """A synthetic EU grant at 100% unless `fields` say otherwise."""
-    defaults = {
-        "id": "synthetic", "name_en": "Synthetic", "name_zh": "合成", "jurisdiction": "EU",
-        "description": "a record built by the test", "co_financing": [{"rate": 1.0}],
-        "sources": [SOURCE],
-    }  # fmt: skip
-    return instrument_record(**{**defaults, **fields})
-
-
-def verdict(rec: InstrumentRecord, *others: InstrumentRecord, **profile: Any) -> Verdict:
-    return check(make_profile(**profile), [rec, *others], FX)[rec.id]
-
-
 # Horizon Europe, Reg. (EU) 2021/695 Art. 23(1): entities in a Member State or an associated
 # country are eligible for funding; Art. 23(2): entities in a non-associated third country in
 # principle bear the cost of their participation. Association windows are written as dated
@@ -287,99 +259,6 @@ def test_applicant_sector_and_revenue() -> None:
     assert verdict(espc, revenue_streams=["energy_savings"]).status == "eligible"
 
 
-def test_prohibitions() -> None:
-    assert verdict(record(status="prohibited")).failed == ("prohibited",)
-    dated = record(prohibited_from="2020-01-01", status="prohibited")
-    assert verdict(dated, as_of="2019-12-31").status == "eligible"
-    assert verdict(dated, as_of="2020-01-01").failed == ("prohibited",)
-
-
-# BT for local-government financing: Caiyu [2012] No. 463 of 24 Dec 2012 (instrument_facts.md CN4).
-BT = record(
-    id="bt",
-    kind="ppp_structure",
-    jurisdiction="GLOBAL",
-    co_financing=[],
-    params={"prohibited_countries": "CN", "prohibited_since": "2012-12-24"},
-)
-
-
-@pytest.mark.parametrize(
-    ("country", "as_of", "expected"),
-    [
-        ("CN", "2012-12-23", "eligible"),
-        ("CN", "2012-12-24", "excluded"),
-        ("US", "2020-01-01", "eligible"),
-    ],
-)
-def test_bt_is_banned_in_china_from_2012(country: str, as_of: str, expected: str) -> None:
-    got = verdict(BT, country=country, as_of=as_of, capex={"amount": 1e8, "currency": "CNY"})
-    assert got.status == expected
-    assert ("prohibited_in_country" in got.failed) == (expected == "excluded")
-
-
-# Budget Law Art. 35 (in force 2015-01-01): a Chinese local government borrows only by local
-# government bonds within the State Council's quota; a bond of its own is not open to it
-CITY_BOND = record(
-    id="city_green_bond",
-    kind="bond",
-    jurisdiction="GLOBAL",
-    co_financing=[],
-    params={
-        "prohibited_countries": "CN",
-        "prohibited_applicants": "municipality, regional_authority",
-    },
-)
-
-
-@pytest.mark.parametrize(
-    ("country", "applicant", "expected"),
-    [
-        ("CN", "municipality", "excluded"),
-        ("CN", "regional_authority", "excluded"),
-        ("CN", "municipal_company", "eligible"),
-        ("US", "municipality", "eligible"),
-    ],
-)
-def test_own_bond_is_prohibited_for_a_chinese_local_government(
-    country: str, applicant: str, expected: str
-) -> None:
-    got = verdict(CITY_BOND, country=country, applicant=applicant,
-                  capex={"amount": 1e8, "currency": "CNY"})  # fmt: skip
-    assert got.status == expected
-    assert ("prohibited_in_country" in got.failed) == (expected == "excluded")
-
-
-# Guo Ban Han [2023] No. 115 (3 Nov 2023): PPP only for user-pays projects (instrument_facts.md CN2)
-POLICY = record(
-    id="cn_franchise",
-    kind="ppp_structure",
-    jurisdiction="CN",
-    eligible_countries=["CN"],
-    co_financing=[],
-    revenue_required=True,
-    params={"user_pays_only_since": "2023-11-03", "user_pays_streams": "user_fees, parking_fees"},
-)
-GLOBAL_PPP = record(id="ppp", kind="ppp_structure", jurisdiction="GLOBAL", co_financing=[])
-
-
-@pytest.mark.parametrize(
-    ("country", "as_of", "streams", "expected"),
-    [
-        ("CN", "2023-11-02", ["availability_payments"], "eligible"),
-        ("CN", "2023-11-03", ["availability_payments"], "excluded"),
-        ("CN", "2024-06-01", ["availability_payments", "parking_fees"], "eligible"),
-        ("FR", "2024-06-01", ["availability_payments"], "eligible"),
-    ],
-)
-def test_china_ppp_is_user_pays_only_from_november_2023(
-    country: str, as_of: str, streams: list[str], expected: str
-) -> None:
-    got = verdict(GLOBAL_PPP, POLICY, country=country, as_of=as_of, revenue_streams=streams)
-    assert got.status == expected
-    assert ("cn_user_pays" in got.failed) == (expected == "excluded")
-
-
 def test_a_delivery_tool_carries_no_money() -> None:
     iti = record(id="iti", kind="delivery_tool", co_financing=[])
     got = verdict(iti)
@@ -394,13 +273,14 @@ def test_every_catalogue_instrument_gets_one_verdict() -> None:
 
 
 def test_the_oracle_does_not_read_the_engine() -> None:
-    tree = ast.parse(ORACLE.read_text(encoding="utf-8"))
-    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-    names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in ORACLE]
+    nodes = [n for tree in trees for n in ast.walk(tree)]
+    names = [a.name for n in nodes if isinstance(n, ast.Import) for a in n.names]
+    names += [n.module or "" for n in nodes if isinstance(n, ast.ImportFrom)]
     assert not [m for m in names if m.startswith(FORBIDDEN)]
     loaded = subprocess.run(
         [sys.executable, "-c",
          "import sys, tests.advisor.eligibility_oracle; print('\\n'.join(sys.modules))"],
-        capture_output=True, text=True, check=True, cwd=ORACLE.parents[2],
+        capture_output=True, text=True, check=True, cwd=ORACLE[0].parents[2],
     ).stdout.split()  # fmt: skip
     assert not [m for m in loaded if m == "rules" or m.startswith(FORBIDDEN)]
