@@ -61,6 +61,7 @@ def snapshot_of(data_dir: Path) -> Snapshot:
         instruments=data.instruments,
         business_models=data.business_models,
         fx_rates=data.fx_rates,
+        coverage=data.coverage,
     )
 
 

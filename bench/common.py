@@ -19,7 +19,9 @@ COUNTRIES = ["LT", "DE", "FR", "ES", "PL", "SE", "HR", "CN", "CN", "CN", "US", "
 
 def full_snapshot() -> Snapshot:
     data = datafiles.load()
-    return Snapshot(data.revision, data.instruments, data.business_models, data.fx_rates)
+    return Snapshot(
+        data.revision, data.instruments, data.business_models, data.fx_rates, data.coverage
+    )
 
 
 def synthetic_snapshot(size: int, seed: int = 7) -> Snapshot:
