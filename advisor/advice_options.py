@@ -60,6 +60,7 @@ ELIGIBILITY_FIELDS = frozenset((
     "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
     "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
     "status", "prohibited_from", "params.prohibited_countries", "params.prohibited_applicants",
+    "params.private_partner_in_public_project",
 ))  # fmt: skip
 AMOUNT_FIELDS = frozenset(("min_ticket", "min_project_cost", "max_project_cost"))
 STATE_AID_GAP = (

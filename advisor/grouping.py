@@ -82,6 +82,9 @@ INSTRUMENT_SPECS = (
     Spec("complexity", lambda r: r["complexity"], ("complexity",)),
     Spec("risk_transfer", lambda r: r["risk_transfer"], ("risk_transfer",)),
     Spec("kind", lambda r: r["kind"], ("kind",)),
+    Spec("private_partner", lambda r: True, ("kind", "params.private_partner_in_public_project"),
+         when=lambda r: r["kind"] == "ppp_structure"
+         or r["params"].get("private_partner_in_public_project") is True),
     Spec("costs", lambda r: r["costs"], ("costs_covered",)),
     Spec("eu_funds", lambda r: (r["eu_funds"], r["kind"]), ("eu_funds",)),
     Spec("reluctance", lambda r: r["params"].get("private_ownership_reluctance_countries"),

@@ -31,15 +31,17 @@ class ChinaRules(KnowledgeEngine):
         TEST(lambda as_of, policy_params, revenue: as_of.isoformat()
              >= str(policy_params["user_pays_only_since"])
              and not set(revenue) & split_codes(policy_params.get("user_pays_streams"))),
-        group("kind", "ppp_structure"),
+        group("private_partner", True),
         salience=20,
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
     def exclude_government_pay_ppp_in_china_after_reform(
         self, as_of, revenue, policy, policy_params, pc, pu, ids, c, soft
     ):
-        """Exclude a PPP structure without user-pays revenue in China after the 2023 reform
-        (an unconfirmed date or stream list of the policy record makes it one to check)."""
+        """Exclude a PPP structure, or private capital that would be the partner of one (the
+        catalogue's `params.private_partner_in_public_project`), without user-pays revenue in
+        China after the 2023 reform (an unconfirmed date or stream list of the policy record
+        makes it one to check)."""
         hard = not {"params.user_pays_only_since", "params.user_pays_streams"} & set(pu)
         since = policy_params["user_pays_only_since"]
         self.declare(*(
@@ -48,7 +50,8 @@ class ChinaRules(KnowledgeEngine):
                  value=f"revenue: {listed(revenue) if revenue else 'none'}",
                  threshold=f"user-pays revenue ({policy_params.get('user_pays_streams')}) "
                  f"since {since} ({policy})",
-                 source=cite(pc, "params.user_pays_only_since"), hard=hard, fixable=True,
+                 source=cite(pc, "params.user_pays_only_since"), hard=hard and iid not in soft,
+                 fixable=True,
                  hint="a user-pays revenue stream (user fees, parking fees, value-added "
                  f"services) would allow franchising under {policy}")
             for iid in ids

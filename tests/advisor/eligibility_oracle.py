@@ -55,6 +55,7 @@ ELIGIBILITY_FIELDS: frozenset[str] = frozenset({
     "min_ticket", "min_project_cost", "max_project_cost", "revenue_required",
     "revenue_streams_any", "min_population", "min_partner_countries", "valid_from", "valid_to",
     "status", "prohibited_from", "params.prohibited_countries", "params.prohibited_applicants",
+    "params.private_partner_in_public_project",
 })  # fmt: skip
 
 
@@ -216,13 +217,14 @@ def _tests(
             ),
         )
 
-    if policy is not None and country == "CN" and record.kind == "ppp_structure":
+    partner = record.params.get("private_partner_in_public_project") is True
+    if policy is not None and country == "CN" and (record.kind == "ppp_structure" or partner):
         since = _date_param(policy.params["user_pays_only_since"])
         allowed = _list_param(policy.params.get("user_pays_streams", ""))
         fails = since is not None and day >= since and not streams & allowed
         shaky = {"params.user_pays_only_since", "params.user_pays_streams"} & set(
             policy.unconfirmed
-        )
+        ) | {"params.private_partner_in_public_project"} & set(record.unconfirmed)
         out.append(("cn_user_pays", fails, shaky))
     return out
 

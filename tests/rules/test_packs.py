@@ -159,6 +159,29 @@ def test_china_pack(rule: str, profile: dict, fires: bool) -> None:
     assert (rule in fired(ChinaRules, profile, record(**POLICY), ppp)) is fires
 
 
+@pytest.mark.parametrize(
+    ("kind", "params", "revenue", "fires"),
+    [
+        # foreign equity in a city's project is the private partner of a PPP: after the reform
+        # it needs user-pays revenue (Guo Ban Han [2023] 115; seed §5.1.12 L2464: foreign
+        # investment is social capital)
+        ("equity", {"private_partner_in_public_project": True}, ["availability_payments"], True),
+        ("equity", {"private_partner_in_public_project": True}, ["user_fees"], False),
+        # equity that is not a public project's partner, or a flag that is not set
+        ("equity", {}, ["availability_payments"], False),
+        ("equity", {"private_partner_in_public_project": False}, ["availability_payments"], False),
+        ("loan", {}, ["availability_payments"], False),
+    ],
+)
+def test_china_reform_reaches_private_partners_of_public_projects(
+    kind: str, params: dict, revenue: list[str], fires: bool
+) -> None:
+    partner = record(id="partner", kind=kind, params=params)
+    rule = "exclude_government_pay_ppp_in_china_after_reform"
+    found = fired(ChinaRules, {"country": "CN", "revenue_streams": revenue}, record(**POLICY), partner)
+    assert (rule in found) is fires
+
+
 STRUCTURES = [
     ("caution_private_ownership_reluctance_in_us", {"country": "US"}, True),
     ("caution_private_ownership_reluctance_in_us", {"country": "FR"}, False),
