@@ -4,8 +4,9 @@ language: tests/golden/expectations.py).
 
 Every case also checks what holds for any answer: at most 10 options, none scored 0.5 or less or
 with a zero amount, ranks equal to positions, each mix's components + gap equal to capex +
-development cost to the cent, no mix labelled grant-led without a grant, and no reason of the
-top 3 options citing only the generic seed lines (§3.2.6.1 L1512, §3.2.1 L1374).
+development cost to the cent, EIB loans at most half of it in any mix, no mix labelled
+grant-led without a grant, and no reason of the top 3 options citing only the generic seed
+lines (§3.2.6.1 L1512, §3.2.1 L1374).
 """
 
 import re
@@ -22,6 +23,10 @@ GENERIC_SEED_LINES = re.compile(r"\bL(1512|1374)\b")
 # Enterprise debt that counts against China's project-capital rule; local-government bonds are
 # the government's own funds and may serve as project capital (Guofa [2019] 26).
 ENTERPRISE_BONDS = {"cn_corporate_bond", "cn_green_bond", "green_bond", "eu_green_bond"}
+# The EIB's loans together cover at most half of a project's total cost (eib.org, loans: "These
+# loans can cover up to 50% of the total cost for both public and private sector promoters").
+EIB_LOANS = {"eib_loan", "eib_framework_loan", "eib_intermediated_loan"}
+EIB_SHARE = 0.5
 
 
 def _convert(amount: float, from_cur: str, to_cur: str, on: date) -> float:
@@ -84,6 +89,11 @@ def _check_answer_shape(case: dict[str, Any], advice: dict[str, Any]) -> list[st
         expected = _total(case, currency)
         if abs(parts - expected) > 0.01 + 1e-9 * expected:
             problems.append(f"mix {mix['label']}: components + gap {parts} != total {expected}")
+        eib = sum(
+            c["amount"]["amount"] for c in mix["components"] if c["instrument_id"] in EIB_LOANS
+        )
+        if eib > EIB_SHARE * expected + 0.01:
+            problems.append(f"mix {mix['label']}: EIB loans {eib} above half of {expected}")
         if "grant" in mix["label"].lower() and not any(
             _is_grant(c["instrument_id"]) for c in mix["components"]
         ):
