@@ -178,7 +178,9 @@ def test_china_reform_reaches_private_partners_of_public_projects(
 ) -> None:
     partner = record(id="partner", kind=kind, params=params)
     rule = "exclude_government_pay_ppp_in_china_after_reform"
-    found = fired(ChinaRules, {"country": "CN", "revenue_streams": revenue}, record(**POLICY), partner)
+    found = fired(
+        ChinaRules, {"country": "CN", "revenue_streams": revenue}, record(**POLICY), partner
+    )
     assert (rule in found) is fires
 
 
