@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from advisor import heap
-from advisor.detail import Detail, lean
+from advisor.detail import Detail, to_json
 from advisor.errors import AdvisorError
 from advisor.models import Advice, BatchItem, BatchResponse, ItemError, ProjectProfile
 
@@ -136,18 +136,25 @@ def outcome(
         return None, [{"field": exc.field, "message": exc.message}]
 
 
-def advise_record(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> dict[str, Any]:
+def advise_record(
+    row: Row, advise_one: Callable[[ProjectProfile], Advice], detail: Detail = "full"
+) -> dict[str, Any]:
     """The output record (JSON-ready) for one input row."""
-    return json.loads(advise_bytes(row, advise_one)[1])
+    return json.loads(advise_bytes(row, advise_one, detail)[1])
 
 
-def advise_line(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> tuple[bool, str]:
-    """Whether the row was advised on, and its output record as one JSON line (no newline)."""
-    ok, line = advise_bytes(row, advise_one)
+def advise_line(
+    row: Row, advise_one: Callable[[ProjectProfile], Advice], detail: Detail = "full"
+) -> tuple[bool, str]:
+    """Whether the row was advised on, and its output record as one JSON line (no newline),
+    its advice in full or lean (advisor/detail.py)."""
+    ok, line = advise_bytes(row, advise_one, detail)
     return ok, line.decode("utf-8")
 
 
-def advise_bytes(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> tuple[bool, bytes]:
+def advise_bytes(
+    row: Row, advise_one: Callable[[ProjectProfile], Advice], detail: Detail = "full"
+) -> tuple[bool, bytes]:
     """`advise_line` as UTF-8 bytes: the advice is written by pydantic's own JSON encoder
     (UTF-8 already) straight into the line, never decoded into a str on the way."""
     advice, errors = outcome(row, advise_one)
@@ -155,26 +162,25 @@ def advise_bytes(row: Row, advise_one: Callable[[ProjectProfile], Advice]) -> tu
     if advice is None:
         tail = f', "ok": false, "errors": {json.dumps(errors, ensure_ascii=False)}}}'
         return False, (head + tail).encode("utf-8")
-    body = advice.__pydantic_serializer__.to_json(advice)  # = model_dump_json(), as bytes
+    body = to_json(advice, detail)  # full: = model_dump_json(), as bytes
     return True, b"".join((head.encode("utf-8"), b', "ok": true, "advice": ', body, b"}"))
 
 
 # --- worker processes ---------------------------------------------------------------------
 
 _worker_advise: Callable[[ProjectProfile], Advice] | None = None
+_worker_detail: Detail = "full"
 # A worker's collector is settled once it has started (advisor/heap.py).
 
 
 def _init_worker(database_url: str, fresh: bool, detail: Detail = "full") -> None:
-    global _worker_advise
+    global _worker_advise, _worker_detail
     from advisor.advice import advise
     from advisor.snapshots import snapshot_for
 
     snapshot = snapshot_for(database_url)
-    if detail == "full":
-        _worker_advise = lambda profile: advise(profile, snapshot, fresh=fresh)  # noqa: E731
-    else:
-        _worker_advise = lambda profile: lean(advise(profile, snapshot, fresh=fresh))  # noqa: E731
+    _worker_advise = lambda profile: advise(profile, snapshot, fresh=fresh)  # noqa: E731
+    _worker_detail = detail
 
 
 def _init_pool_worker(database_url: str, fresh: bool, detail: Detail = "full") -> None:
@@ -196,7 +202,7 @@ class Chunk:
 def _work(rows: list[Row], as_csv: bool) -> Chunk:
     """The rows' records, in order, as the bytes OUT gets: JSON lines, or CSV rows."""
     assert _worker_advise is not None
-    lines = [advise_bytes(row, _worker_advise) for row in rows]
+    lines = [advise_bytes(row, _worker_advise, _worker_detail) for row in rows]
     failed = sum(not ok for ok, _ in lines)
     if not as_csv:
         return Chunk(b"\n".join(line for _, line in lines) + b"\n", len(rows), failed)

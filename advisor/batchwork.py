@@ -31,7 +31,7 @@ from advisor import encoding, heap
 from advisor.advice import SHORT_LIST, advise
 from advisor.batch import Row, advise_line
 from advisor.decisions import Made, made, new_id
-from advisor.detail import DEFAULT, Detail, lean, to_json
+from advisor.detail import DEFAULT, Detail, to_json
 from advisor.models import Advice, ProjectProfile
 from advisor.settings import get_settings
 from advisor.snapshots import snapshot_for
@@ -61,9 +61,11 @@ def advise_rows(
         if decided is not None:
             advice = advice.model_copy(update={"advice_id": new_id()})
             decided.append((profile, advice))
-        return advice if detail == "full" else lean(advice)
+        return advice
 
-    return [advise_line(Row(number, ident, data), advise_one) for number, ident, data in rows]
+    return [
+        advise_line(Row(number, ident, data), advise_one, detail) for number, ident, data in rows
+    ]
 
 
 def batch_body(

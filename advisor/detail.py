@@ -1,9 +1,10 @@
-"""How much of the why-not an answer carries over HTTP: `lean` (the default) or `full`.
+"""How much of the reasoning an answer carries over HTTP: `lean` (the default) or `full`.
 
 The engine and `advise()` always produce the full advice: every excluded instrument with every
-hard criterion it failed. A front end rarely shows more than one line per excluded instrument,
-and those criteria were most of a response's bytes (about 60 excluded instruments on the
-shipped catalogue), so the HTTP answers (`POST /v1/match`, the items of `POST /v1/match/batch`,
+hard criterion it failed, each reason with its criterion record (`test`, `value`, `threshold`,
+`passed`). A front end rarely shows more than one line per excluded instrument, and those
+criteria were most of a response's bytes (some 150 excluded instruments on the shipped
+catalogue), so the HTTP answers (`POST /v1/match`, the items of `POST /v1/match/batch`,
 `GET /v1/advice/{id}`) are lean unless the caller asks `?detail=full`.
 
 **The decisive reason** of an excluded instrument is the first entry of its `reasons`: the
@@ -11,22 +12,22 @@ first hard criterion it failed, in the order the advice lists them (the order th
 record their findings; a closed instrument's note naming its successor always comes last). For
 a near miss it is the one criterion failed, the one `would_qualify_if` says how to meet.
 
-A lean `excluded` entry keeps `instrument_id`, `name`, `near_miss`, `would_qualify_if`,
-`successor` and, in `reasons`, the decisive reason alone (a list of one, so the shape of the
-contract does not change); everything else in the answer is as in the full one. Lean is a
-function of the full answer: `as_detail(full bytes, "lean")` gives the same bytes as
-`to_json(advice, "lean")`, so a stored full answer (decision records keep the full one) gives
-back, byte for byte, the lean answer that was sent.
+A lean answer differs from the full one in two ways, and nowhere else:
 
-Both forms are written by pydantic's serialiser (about three times as fast here as
-`json.dumps` of `model_dump`), the lean one by leaving the other reasons out as it writes. Where
-the full answer is written anyway (it is kept as the decision record), `lean_of` cuts the lean
-one out of its bytes instead: the other reasons of an excluded instrument are one run of bytes,
-from the end of its first reason to the end of its `reasons`, and both ends are found by byte
-patterns that only the JSON's structure can hold (inside a JSON string every `"` is escaped).
-Cutting takes about a third of the time of writing the lean answer (0.24 against 0.65 ms an
-answer, bench/packing.py on the shipped catalogue), and gives the same bytes, which the tests
-check on random profiles; an answer whose bytes are not as expected is written again instead.
+- a lean `excluded` entry keeps `instrument_id`, `name`, `near_miss`, `would_qualify_if`,
+  `successor` and, in `reasons`, the decisive reason alone (a list of one, so the shape of the
+  contract does not change);
+- every reason in it (of an option, its cautions and amount basis, of an instrument to check,
+  of a business model and its cautions, the decisive reason of an excluded one) is the
+  contract's `{"rule", "text", "source"}`: the criterion record is left out. The text already
+  says what was tested against what; outside `excluded` the record is empty (null) anyway.
+
+Lean is a function of the full answer: `as_detail(full bytes, "lean")` gives the same bytes as
+`to_json(advice, "lean")`, so a stored full answer (decision records keep the full one) gives
+back, byte for byte, the lean answer that was sent. Both forms are written by pydantic's
+serialiser (about three times as fast here as `json.dumps` of `model_dump`), the lean one by
+leaving out what it does not carry as it writes; where the full answer is written anyway (it is
+kept as the decision record), `lean_of` cuts the lean one out of its bytes instead.
 
 Files for analysis keep full detail: `advisor batch` and `advisor match` output, portfolio
 job results (JSONL, CSV, workbook) and the reports of a decision record.
@@ -45,80 +46,144 @@ DEFAULT: Detail = "lean"
 DECISIVE = 1  # how many of an excluded instrument's reasons a lean answer keeps
 ADVICE = TypeAdapter(Advice)
 
+CRITERION = frozenset({"test", "value", "threshold", "passed"})  # a Reason's criterion record
+_EVERY = {"__all__": CRITERION}  # of every reason in a list
+# Where reasons are, outside `excluded` (every entry alike: pydantic's "__all__")
+_ELSEWHERE: dict[str, Any] = {
+    "options": {"__all__": {"reasons": _EVERY, "cautions": _EVERY, "amount_basis": CRITERION}},
+    "to_check": {"__all__": {"reasons": _EVERY}},
+    "business_models": {"__all__": {"reasons": _EVERY, "cautions": _EVERY}},
+}
+_KEPT: dict[int, dict[str, Any]] = {}  # per number of reasons, what an excluded entry leaves out
 
-def _others(advice: Advice) -> dict[str, Any]:
-    """What the lean form leaves out, as pydantic's `exclude`: every reason of an excluded
-    instrument after its decisive one."""
-    cut: dict[int, dict[str, set[int]]] = {}
-    by_count: dict[int, dict[str, set[int]]] = {}  # one entry per number of reasons, shared
-    for i, e in enumerate(advice.excluded):
-        count = len(e.reasons)
-        if count > DECISIVE:
-            spec = by_count.get(count)
-            if spec is None:
-                spec = by_count[count] = {"reasons": set(range(DECISIVE, count))}
-            cut[i] = spec
-    return {"excluded": cut} if cut else {}
+
+def _excluded_spec(count: int) -> dict[str, Any]:
+    """pydantic's `exclude` for an excluded instrument with `count` reasons: the criterion
+    record of the ones kept, and every reason after them. (Each index is named: an "__all__"
+    over the entries would be merged with these and drop the reasons of short entries.)"""
+    spec = _KEPT.get(count)
+    if spec is None:
+        reasons: dict[int, Any] = {i: (CRITERION if i < DECISIVE else True) for i in range(count)}
+        spec = _KEPT[count] = {"reasons": reasons}
+    return spec
+
+
+def _lean_exclude(advice: Advice) -> dict[str, Any]:
+    excluded = {i: _excluded_spec(len(e.reasons)) for i, e in enumerate(advice.excluded)}
+    return {**_ELSEWHERE, "excluded": excluded} if excluded else _ELSEWHERE
 
 
 def to_json(advice: Advice, detail: Detail = "full") -> bytes:
     """The advice as response bytes (pydantic's JSON: UTF-8, compact), lean or full."""
     if detail == "full":
         return ADVICE.dump_json(advice)
-    return ADVICE.dump_json(advice, exclude=_others(advice) or None)
+    return ADVICE.dump_json(advice, exclude=_lean_exclude(advice))
 
 
+_NULLS = b',"test":null,"value":null,"threshold":null,"passed":null}'  # an empty record
+_TEST = b',"test":'  # a criterion record begins (only Reason has a field of that name)
+_PASSED = b',"passed":'  # its last field: a literal (true, false, null), then the Reason's }
 _EXCLUDED = b'"excluded":['  # the key opens the list; no other model has a field of that name
-_NEXT_REASON = b'},{"rule":'  # one Reason ends and the next begins (Reason's first field)
 _REASONS_END = b'],"near_miss":'  # an Excluded's `reasons` ends (its next field is near_miss)
 
 
+def _records_out(part: bytes, parts: list[bytes]) -> int:
+    """`part` with every Reason's criterion record left out, appended to `parts`; how many
+    records it left out."""
+    count = part.count(_NULLS)
+    part = part.replace(_NULLS, b"}")
+    find = part.find
+    kept = 0
+    at = find(_TEST)
+    while at >= 0:
+        end = find(b"}", find(_PASSED, at))
+        parts.append(part[kept:at])
+        kept = end
+        count += 1
+        at = find(_TEST, end)
+    parts.append(part[kept:])
+    return count
+
+
+def _reasons_outside_excluded(advice: Advice) -> int:
+    count = 0
+    for o in advice.options:
+        count += len(o.reasons) + len(o.cautions) + (o.amount_basis is not None)
+    for c in advice.to_check:
+        count += len(c.reasons)
+    for b in advice.business_models:
+        count += len(b.reasons) + len(b.cautions)
+    return count
+
+
 def lean_of(full: bytes, advice: Advice) -> bytes:
-    """`to_json(advice, "lean")` cut out of `full`, which is `to_json(advice)` (see the module
-    docstring): for each excluded instrument with more than one reason, the bytes from the end
-    of its first reason to the end of its `reasons` are left out. If the cuts found are not one
-    per such instrument, the lean answer is written by the serialiser instead."""
-    expected = sum(1 for e in advice.excluded if len(e.reasons) > DECISIVE)
-    if not expected:
-        return full
-    if DECISIVE != 1:  # the cut keeps each instrument's first reason alone
+    """`to_json(advice, "lean")` cut out of `full`, which is `to_json(advice)`: where /v1/match
+    writes the full answer anyway (it is kept as the decision record), cutting takes about a
+    quarter of the time of writing the lean answer (bench/packing.py).
+
+    The cuts are found by byte patterns only the JSON's structure can hold (inside a JSON
+    string every `"` is escaped): a Reason's criterion record runs from `,"test":` to the `}`
+    after `,"passed":` (whose value is a literal), and an excluded instrument's first reason is
+    followed, up to `],"near_miss":`, by the reasons the lean form leaves out. If the cuts
+    found are not one per reason of the advice, the lean answer is written instead."""
+    if DECISIVE != 1 or not advice.excluded:  # the cut keeps each instrument's first reason
         return to_json(advice, "lean")
     start, stop = full.find(_EXCLUDED), full.rfind(_REASONS_END)
-    parts: list[bytes] = []
-    kept = 0  # the bytes before `kept` are in `parts`
-    at = start
-    find = full.find
-    while 0 <= at < stop:
-        cut = find(_NEXT_REASON, at, stop)
-        if cut < 0:
-            break
-        at = find(_REASONS_END, cut)  # the end of that instrument's reasons
-        parts.append(full[kept : cut + 1])  # up to and with the first reason's closing brace
-        kept = at
-    if len(parts) != expected:
+    if start < 0 or stop < start:
         return to_json(advice, "lean")
-    parts.append(full[kept:])
+    parts: list[bytes] = []
+    outside = _records_out(full[:start], parts)
+    find = full.find
+    kept = start  # the bytes before `kept` are in `parts`
+    for _ in advice.excluded:
+        at = find(_TEST, kept, stop)  # the first reason's record
+        passed = find(_PASSED, at) if at >= 0 else -1
+        end = find(b"}", passed) if passed >= 0 else -1  # the first reason's end
+        reasons_end = find(_REASONS_END, end) if end >= 0 else -1
+        if reasons_end < 0:
+            return to_json(advice, "lean")
+        parts.append(full[kept:at])
+        parts.append(b"}")
+        kept = reasons_end
+    if kept != stop:
+        return to_json(advice, "lean")
+    outside += _records_out(full[stop:], parts)
+    if outside != _reasons_outside_excluded(advice):
+        return to_json(advice, "lean")
     return b"".join(parts)
 
 
-def lean(advice: Advice) -> Advice:
-    """The lean form of an advice as a model (see the module docstring)."""
-    return advice.model_copy(
-        update={
-            "excluded": [
-                e.model_copy(update={"reasons": e.reasons[:DECISIVE]}) for e in advice.excluded
-            ]
-        }
-    )
+def _plain(reason: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in reason.items() if k not in CRITERION}
+
+
+def _plain_all(entry: dict[str, Any], *fields: str) -> dict[str, Any]:
+    out = dict(entry)
+    for field in fields:
+        value = out.get(field)
+        if isinstance(value, list):
+            out[field] = [_plain(r) for r in value]
+        elif isinstance(value, dict):
+            out[field] = _plain(value)
+    return out
 
 
 def lean_data(data: dict[str, Any]) -> dict[str, Any]:
     """The lean form of an advice already in JSON form (a new dict; `data` is not changed)."""
-    excluded = data.get("excluded")
-    if not excluded:
-        return data
     out = dict(data)
-    out["excluded"] = [{**e, "reasons": e.get("reasons", [])[:DECISIVE]} for e in excluded]
+    lists = {
+        "options": ("reasons", "cautions", "amount_basis"),
+        "to_check": ("reasons",),
+        "business_models": ("reasons", "cautions"),
+    }
+    for key, fields in lists.items():
+        if isinstance(out.get(key), list):
+            out[key] = [_plain_all(entry, *fields) for entry in out[key]]
+    if isinstance(out.get("excluded"), list):
+        out["excluded"] = [
+            {**e, "reasons": [_plain(r) for r in e.get("reasons", [])[:DECISIVE]]}
+            for e in out["excluded"]
+        ]
     return out
 
 

@@ -66,7 +66,8 @@ DetailQuery = Annotated[
     Detail,
     Query(
         description="`lean` (default): each excluded instrument with its decisive reason (the "
-        "first hard criterion it failed), the near-miss flag and what would make it qualify; "
-        "`full`: every criterion it failed"
+        "first hard criterion it failed), the near-miss flag and what would make it qualify, "
+        "and every reason as {rule, text, source}; `full`: every criterion it failed, each "
+        "reason with its criterion record (test, value, threshold, passed)"
     ),
 ]

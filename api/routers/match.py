@@ -47,9 +47,9 @@ async def match(
     """Ranked options (a short list), what to check, the other eligible instruments, why-nots,
     funding mixes and business models for one project. Why-nots are lean unless
     `?detail=full`: each excluded instrument's decisive reason, near-miss flag and what would
-    make it qualify. The answer is kept as a decision record (`advice_id`,
-    GET /v1/advice/{id}, in either form) unless ADVISOR_KEEP_ADVICE=false; with API keys on, a
-    record made with a key is that key's alone."""
+    make it qualify, every reason as {rule, text, source}. The answer is kept as a decision
+    record (`advice_id`, GET /v1/advice/{id}, in either form) unless ADVISOR_KEEP_ADVICE=false;
+    with API keys on, a record made with a key is that key's alone."""
     run = partial(
         answer, profile, snapshot, keeper=keeper, owner=holder.key_id, limit=limit,
         fresh=settings.naive_engine, detail=detail,

@@ -3,6 +3,7 @@
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -113,7 +114,8 @@ def test_worker_processes_write_the_same_bytes(tmp_path: Path, database_url: str
 
 def test_lean_detail_keeps_the_decisive_reason(tmp_path: Path, database_url: str) -> None:
     """Full by default (files are for analysis); `detail="lean"`, in worker processes too,
-    keeps each why-not's first reason and changes nothing else."""
+    keeps each why-not's first reason and every reason as {rule, text, source}, and changes
+    nothing else."""
     source = _write_jsonl(tmp_path / "in.jsonl", _profiles(3))
     full, lean = tmp_path / "full.jsonl", tmp_path / "lean.jsonl"
     run_batch(source, full, database_url=database_url)
@@ -123,7 +125,23 @@ def test_lean_detail_keeps_the_decisive_reason(tmp_path: Path, database_url: str
         assert any(len(e["reasons"]) > 1 for e in cut)
         for entry in cut:
             entry["reasons"] = entry["reasons"][:1]
+        for option in whole["advice"]["options"]:
+            assert option["reasons"] and all(r["test"] is None for r in option["reasons"])
+        _drop_criterion(whole)
         assert short == whole
+
+
+def _drop_criterion(node: Any) -> None:
+    """Every reason object under `node` as {rule, text, source}, in place."""
+    if isinstance(node, dict):
+        if {"rule", "text", "source"} <= node.keys():
+            for key in ("test", "value", "threshold", "passed"):
+                node.pop(key, None)
+        for value in node.values():
+            _drop_criterion(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_criterion(value)
 
 
 def test_cli_batch(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

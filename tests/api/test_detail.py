@@ -1,5 +1,7 @@
 """Lean answers over HTTP (advisor/detail.py): `excluded` carries each instrument's decisive
-reason by default, every criterion with `?detail=full`; and gzip above the size threshold.
+reason by default, every criterion with `?detail=full`; a lean reason is the contract's
+{rule, text, source}, the criterion record (test, value, threshold, passed) is in the full
+answer; and gzip above the size threshold.
 
 The profile of test_api's near-miss case: an EUR 18m energy-efficiency project in planning, with
 EUR 0.9m of development cost, of a municipality in Lithuania on 2026-11-22. ELENA funds
@@ -32,10 +34,40 @@ NEAR_MISS = profile_data(
     sector="energy_efficiency",
 )
 LEAN_KEYS = {"instrument_id", "name", "reasons", "near_miss", "would_qualify_if", "successor"}
+CONTRACT = ("rule", "text", "source")  # a reason, as ARCHITECTURE.md's response shape lists it
+
+
+def _contract(reason: dict) -> dict:  # type: ignore[type-arg]
+    return {k: reason[k] for k in CONTRACT}
+
+
+def _contract_reasons(advice: dict) -> dict:  # type: ignore[type-arg]
+    """`advice` with every reason outside `excluded` as the contract's {rule, text, source}."""
+    out = dict(advice)
+    where = {
+        "options": ("reasons", "cautions", "amount_basis"),
+        "to_check": ("reasons",),
+        "business_models": ("reasons", "cautions"),
+    }
+    for key, fields in where.items():
+        entries = []
+        for entry in advice[key]:
+            entry = dict(entry)
+            for field in fields:
+                value = entry.get(field)
+                if isinstance(value, list):
+                    entry[field] = [_contract(r) for r in value]
+                elif value is not None:
+                    entry[field] = _contract(value)
+            entries.append(entry)
+        out[key] = entries
+    return out
 
 
 def _without_excluded(advice: dict) -> dict:  # type: ignore[type-arg]
-    return {k: v for k, v in advice.items() if k not in ("excluded", "advice_id")}
+    return {
+        k: v for k, v in _contract_reasons(advice).items() if k not in ("excluded", "advice_id")
+    }
 
 
 def _pair(client: TestClient, data: dict) -> tuple[dict, dict]:  # type: ignore[type-arg]
@@ -57,8 +89,9 @@ def test_excluded_is_lean_by_default_and_full_on_request(client: TestClient) -> 
     for short, whole in zip(lean["excluded"], full["excluded"], strict=True):
         assert set(short) == LEAN_KEYS
         # the decisive reason: the first hard criterion failed, as the full answer lists them
-        assert short["reasons"] == whole["reasons"][:1]
+        assert short["reasons"] == [_contract(whole["reasons"][0])]
         assert short["reasons"][0]["source"]
+        assert whole["reasons"][0]["passed"] is False and whole["reasons"][0]["test"]
         for key in ("name", "near_miss", "would_qualify_if", "successor"):
             assert short[key] == whole[key]
     excluded = {e["instrument_id"]: e for e in lean["excluded"]}
@@ -69,16 +102,33 @@ def test_excluded_is_lean_by_default_and_full_on_request(client: TestClient) -> 
     assert excluded["horizon_2020"]["successor"] == "horizon_europe"
 
 
-def test_lean_drops_exactly_the_other_criteria(client: TestClient) -> None:
+def test_lean_drops_exactly_the_other_criteria_and_the_criterion_records(
+    client: TestClient,
+) -> None:
     identity = {"accept-encoding": "identity"}
     lean = client.post("/v1/match", json=NEAR_MISS, headers=identity).content
     full = client.post("/v1/match?detail=full", json=NEAR_MISS, headers=identity)
-    dropped = sum(
+    whole = full.json()
+    others = sum(
         len(pydantic_core.to_json(reason)) + 1  # each with the comma before it
-        for entry in full.json()["excluded"]
+        for entry in whole["excluded"]
         for reason in entry["reasons"][1:]
     )
-    assert dropped > 0 and len(full.content) - len(lean) == dropped
+    kept = [e["reasons"][0] for e in whole["excluded"]]
+    for key, fields in {
+        "options": ("reasons", "cautions", "amount_basis"),
+        "to_check": ("reasons",),
+        "business_models": ("reasons", "cautions"),
+    }.items():
+        for entry in whole[key]:
+            for field in fields:
+                value = entry.get(field)
+                kept += value if isinstance(value, list) else [value] if value else []
+    records = sum(
+        len(pydantic_core.to_json(r)) - len(pydantic_core.to_json(_contract(r))) for r in kept
+    )
+    assert others > 0 and records > 0
+    assert len(full.content) - len(lean) == others + records
 
 
 def test_unknown_detail_is_a_422_naming_it(client: TestClient) -> None:
@@ -95,7 +145,7 @@ def test_batch_items_follow_detail(client: TestClient) -> None:
     short, whole = lean["results"][0]["advice"], full["results"][0]["advice"]
     assert all(len(e["reasons"]) == 1 for e in short["excluded"])
     assert any(len(e["reasons"]) > 1 for e in whole["excluded"])
-    decisive = [e["reasons"][:1] for e in whole["excluded"]]
+    decisive = [[_contract(e["reasons"][0])] for e in whole["excluded"]]
     assert decisive == [e["reasons"] for e in short["excluded"]]
     assert _without_excluded(short) == _without_excluded(whole)
     assert lean["results"][1]["errors"] == full["results"][1]["errors"]
