@@ -45,6 +45,16 @@ def _cents_at_most(amount: float) -> int:
     return math.floor(amount * 100 + 1e-6)
 
 
+def _whole_cents(cents: float) -> int:
+    """A solved amount in whole cents: rounded down, unless float error alone keeps it below a
+    whole cent (within 1e-6 cents, or 1e-12 of the amount: a share of 0.2 times 9e10 cents is
+    17999999999.999996, and is 18000000000). The limits are enforced after this."""
+    near = round(cents)
+    if abs(cents - near) <= max(1e-6, abs(cents) * 1e-12):
+        return near
+    return math.floor(cents)
+
+
 def _usable(
     options: list[Option],
     snapshot: Snapshot,
@@ -111,7 +121,7 @@ def _to_cents(
 ) -> dict[tuple[int, str], int]:
     """Floor the solution to cents, then repair what rounding could leave outside a limit."""
     total = sum(base.values())
-    amounts = {p: math.floor(solution[k] * total + 1e-6) for p, k in x_at.items() if p[0] in used}
+    amounts = {p: _whole_cents(solution[k] * total) for p, k in x_at.items() if p[0] in used}
     amounts = {p: min(v, usable[p[0]].upper[p[1]]) for p, v in amounts.items() if v > 0}
     for cost in COSTS:  # exactly one EU grant per cost line, whatever the solver's tolerance
         eu = sorted((p for p in amounts if p[1] == cost and usable[p[0]].eu_grant),

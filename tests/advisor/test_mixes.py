@@ -209,6 +209,25 @@ def test_rounding_never_breaches_a_rate(capex: float) -> None:
     assert cents(found[0])[("g33", "investment")] == math.floor(base * 0.33)
 
 
+@pytest.mark.parametrize("capex", [900_000_000, 123_456_789.01])
+def test_a_share_that_is_whole_cents_is_not_cut_by_float_error(capex: float) -> None:
+    """A loan capped at 80% beside an instrument that may fund the whole cost, on a large project
+    in yuan: the loan takes 80%, the other the remaining 20% to the cent, and nothing is left as
+    a gap (0.2 of 90,000,000,000 cents is 18,000,000,000, not the 17,999,999,999.999996 that
+    float arithmetic gives)."""
+    profile = make_profile(capex={"amount": capex, "currency": "CNY"})
+    found = mixes([loan("bank", max_share_of_cost=0.8), loan("whole", max_share_of_cost=1.0)],
+                  profile)  # fmt: skip
+    base = round(capex * M)
+    both = [m for m in found if {c.instrument_id for c in m.components} == {"bank", "whole"}]
+    assert both
+    for mix in both:
+        amounts = cents(mix)
+        assert amounts[("bank", "investment")] == math.floor(base * 0.8)
+        assert amounts[("whole", "investment")] == base - math.floor(base * 0.8)
+        assert mix.gap.amount == 0
+
+
 def test_components_are_listed_development_first_then_by_amount() -> None:
     found = mixes([eu_grant("g70", 0.7), eu_grant("g50", 0.5), loan(max_share_of_cost=0.6)])
     assert [c.instrument_id for c in found[0].components] == ["g70", "loan"]
