@@ -4,18 +4,19 @@
 process), so the event loop never does; GZipMiddleware passes an answer that already has a
 `content-encoding` on as it is. Two codings are offered (RFC 9110, section 8.4.1):
 
-- `zstd` (Zstandard, RFC 8878) at ADVISOR_ZSTD_LEVEL (default 1): a lean answer of ~125 KB in
-  ~0.26 ms of CPU to ~20% of its size. Asked for by httpx when the `zstandard` package is
+- `zstd` (Zstandard, RFC 8878) at ADVISOR_ZSTD_LEVEL (default 1): a lean answer of ~103 KB in
+  ~0.18 ms of CPU to ~23% of its size. Asked for by httpx when the `zstandard` package is
   installed (it is a dependency of this package) and by Chromium (Debian's 156 sends
   `gzip, deflate, br, zstd`, to http://127.0.0.1 too; tests/page checks the page gets zstd).
-- `gzip` at ADVISOR_GZIP_LEVEL (default 2): the same answer to ~21% of its size. Levels 1-3 are
+- `gzip` at ADVISOR_GZIP_LEVEL (default 2): the same answer to ~24% of its size. Levels 1-3 are
   written by ISA-L's igzip (the `isal` package), 4-9 by zlib, which GZipMiddleware uses. At the
   same level igzip's output is within 5% of zlib's size (smaller at level 1) in about a fifth of
   the CPU: 0.17 against 0.88 ms at level 2 (median over 60 lean answers, shipped catalogue).
 
 The client's weights decide (section 12.5.3: `q=0` is "not acceptable", `*` stands for codings
 it does not name, `x-gzip` is `gzip`); on equal weights zstd is chosen: about as quick to make
-as gzip by igzip (0.25 against 0.21 ms), ~4% smaller, and about 2.5x quicker to read.
+as gzip by igzip (0.18 against 0.17 ms, bench/packing.py), a little smaller, and about 2.5x
+quicker to read.
 """
 
 import zlib
