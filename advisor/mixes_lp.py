@@ -33,6 +33,10 @@ investment, so no two columns and no exchange of money between two options weigh
 primary optimum is kept exactly, not within a tolerance: the secondary runs on the face that
 the primary's dual solution defines (every column with a non-zero reduced cost fixed where it
 is, every row with a non-zero dual held at its bound), whose points are all primary-optimal.
+When the primary's dual solution is non-degenerate (every non-basic column and row that could
+move has a non-zero reduced cost or dual), that face is the one vertex found, and the secondary
+solve is skipped: it could only return the same point (on the shipped catalogue this is
+almost every solve; tests/advisor/test_mixes_ties.py fails if ties were taken for unique).
 The mixed-integer step keeps the penalty of 1e-3 per component (no component without money in
 it) and is solved exactly: relative and absolute gap 0, so the choice of components is an
 optimal one, not one within HiGHS's default gap (0.01%) of it. HiGHS's primal heuristics
@@ -58,6 +62,7 @@ INF = highspy.kHighsInf
 COLWISE, ROWWISE = int(highspy.MatrixFormat.kColwise), int(highspy.MatrixFormat.kRowwise)
 MINIMISE = int(highspy.ObjSense.kMinimize)
 OPTIMAL = highspy.HighsModelStatus.kOptimal
+BASIC = highspy.HighsBasisStatus.kBasic
 INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 DUAL_ZERO = 1e-7  # weights differ by 1e-5 at least (0.01 x a score rounded to 0.001)
 MIP_TIME_LIMIT = 2.0  # seconds; these programmes solve in milliseconds
@@ -197,6 +202,8 @@ class Programme:
             return None
         first = h.getSolution()
         x = list(first.col_value)
+        if self._unique(first, col_upper, row_lower):
+            return x  # the primary optimum is the only one: nothing for the tie rule to break
         face_lower, face_upper = self.zeros.copy(), col_upper.copy()
         for k, d in enumerate(first.col_dual):
             if abs(d) > DUAL_ZERO:  # at the bound its reduced cost holds it to
@@ -215,6 +222,22 @@ class Programme:
         h.changeColsCost(N_COLS, cols, self.secondary)
         h.run()  # from the primary's basis, which stays feasible on its face
         return list(h.getSolution().col_value) if h.getModelStatus() == OPTIMAL else x
+
+    def _unique(self, solution: object, col_upper: np.ndarray, row_lower: np.ndarray) -> bool:
+        """Whether the primary optimum is the only optimal point (dual non-degenerate): every
+        non-basic column that can move and every non-basic row whose bounds differ has a
+        non-zero reduced cost or dual, so moving off the vertex along any edge loses primary
+        value, and the secondary objective has nothing to choose between."""
+        basis = self.h.getBasis()
+        col_dual, row_dual = solution.col_dual, solution.row_dual  # type: ignore[attr-defined]
+        for k, status in enumerate(basis.col_status):
+            if status != BASIC and col_upper[k] > 0.0 and abs(col_dual[k]) <= DUAL_ZERO:
+                return False
+        row_upper = self.row_upper
+        for r, status in enumerate(basis.row_status):
+            if status != BASIC and row_lower[r] < row_upper[r] and abs(row_dual[r]) <= DUAL_ZERO:
+                return False
+        return True
 
     def _relaxed(self, weights: Sequence[float]) -> dict[tuple[int, str], int] | None:
         """The relaxation's optimum in cents when it meets every integer condition, else None."""
