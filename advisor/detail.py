@@ -20,7 +20,8 @@ A lean answer differs from the full one in two ways, and nowhere else:
 - every reason in it (of an option, its cautions and amount basis, of an instrument to check,
   of a business model and its cautions, the decisive reason of an excluded one) is the
   contract's `{"rule", "text", "source"}`: the criterion record is left out. The text already
-  says what was tested against what; outside `excluded` the record is empty (null) anyway.
+  says what was tested against what; outside `excluded` the record is mostly empty (null), but
+  for some business models' cautions.
 
 Lean is a function of the full answer: `as_detail(full bytes, "lean")` gives the same bytes as
 `to_json(advice, "lean")`, so a stored full answer (decision records keep the full one) gives
