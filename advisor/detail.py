@@ -48,12 +48,22 @@ DECISIVE = 1  # how many of an excluded instrument's reasons a lean answer keeps
 ADVICE = TypeAdapter(Advice)
 
 CRITERION = frozenset({"test", "value", "threshold", "passed"})  # a Reason's criterion record
-_EVERY = {"__all__": CRITERION}  # of every reason in a list
-# Where reasons are, outside `excluded` (every entry alike: pydantic's "__all__")
+# Where reasons are, outside `excluded`: per list of the answer, its entries' fields that hold
+# a list of reasons or one (`amount_basis`). The three ways of making a lean answer read this.
+REASON_FIELDS: dict[str, tuple[str, ...]] = {
+    "options": ("reasons", "cautions", "amount_basis"),
+    "to_check": ("reasons",),
+    "business_models": ("reasons", "cautions"),
+}
+ONE_REASON = frozenset({"amount_basis"})
+# The same as pydantic's `exclude` (every entry alike: "__all__")
 _ELSEWHERE: dict[str, Any] = {
-    "options": {"__all__": {"reasons": _EVERY, "cautions": _EVERY, "amount_basis": CRITERION}},
-    "to_check": {"__all__": {"reasons": _EVERY}},
-    "business_models": {"__all__": {"reasons": _EVERY, "cautions": _EVERY}},
+    key: {
+        "__all__": {
+            field: CRITERION if field in ONE_REASON else {"__all__": CRITERION} for field in fields
+        }
+    }
+    for key, fields in REASON_FIELDS.items()
 }
 _KEPT: dict[int, dict[str, Any]] = {}  # per number of reasons, what an excluded entry leaves out
 
@@ -108,12 +118,11 @@ def _records_out(part: bytes, parts: list[bytes]) -> int:
 
 def _reasons_outside_excluded(advice: Advice) -> int:
     count = 0
-    for o in advice.options:
-        count += len(o.reasons) + len(o.cautions) + (o.amount_basis is not None)
-    for c in advice.to_check:
-        count += len(c.reasons)
-    for b in advice.business_models:
-        count += len(b.reasons) + len(b.cautions)
+    for key, fields in REASON_FIELDS.items():
+        for entry in getattr(advice, key):
+            for field in fields:
+                value = getattr(entry, field)
+                count += (value is not None) if field in ONE_REASON else len(value)
     return count
 
 
@@ -172,12 +181,7 @@ def _plain_all(entry: dict[str, Any], *fields: str) -> dict[str, Any]:
 def lean_data(data: dict[str, Any]) -> dict[str, Any]:
     """The lean form of an advice already in JSON form (a new dict; `data` is not changed)."""
     out = dict(data)
-    lists = {
-        "options": ("reasons", "cautions", "amount_basis"),
-        "to_check": ("reasons",),
-        "business_models": ("reasons", "cautions"),
-    }
-    for key, fields in lists.items():
+    for key, fields in REASON_FIELDS.items():
         if isinstance(out.get(key), list):
             out[key] = [_plain_all(entry, *fields) for entry in out[key]]
     if isinstance(out.get("excluded"), list):
