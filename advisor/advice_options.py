@@ -98,6 +98,7 @@ def _ceiling(terms: Terms, project: Any) -> Ceiling:
         region=project["region_category"],
         applicant=project["applicant"],
         previous_region=project["previous_region_category"],
+        period=project["region_period"],
     )
 
 

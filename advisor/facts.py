@@ -13,7 +13,7 @@ from advisor.models import ProjectProfile
 from catalogue.schema import BusinessModelRecord, InstrumentRecord, SourceRef
 from catalogue.vocabulary import EU27, MATURITY_ORDER
 from rules._experta import freeze
-from rules.ceilings import Terms
+from rules.ceilings import Terms, region_period
 from rules.facts import Group, Instrument, Model, Project
 
 LEVEL = {"low": 0, "medium": 1, "high": 2}
@@ -91,6 +91,7 @@ def project_fact(profile: ProjectProfile, to_eur: ToEur) -> Project:
         population=profile.population,
         region_category=profile.region_category,
         previous_region_category=profile.region_category_2014_2020,
+        region_period=region_period(profile.as_of),
         partner_countries=partners.countries if partners else 0,
         industry_partner=bool(partners and partners.industry),
         as_of=profile.as_of,

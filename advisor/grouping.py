@@ -39,6 +39,12 @@ def _has_regional_rates(row: Any) -> bool:
     )
 
 
+def _regional_rates(row: Any) -> tuple[Any, tuple[str, ...]]:
+    """The countries, and the programme periods whose region categories the rates name."""
+    periods = {r.get("period") or "" for r in row["co_financing"] if r.get("region_category")}
+    return row["countries"], tuple(sorted(periods))
+
+
 def _entry_cites(row: Any, field: str) -> dict[str, str]:
     """Per entry of a model's `field` (asset_fit, incentives), the citation of the source whose
     `supports` names `field=<entry id>`."""
@@ -92,7 +98,7 @@ INSTRUMENT_SPECS = (
     Spec("previous_rates", lambda r: tuple(sorted({
         x.get("region_category") for x in r["co_financing"] if x.get("previous_region_category")
     })), ("co_financing",)),
-    Spec("regional_rates", lambda r: r["countries"], ("co_financing",), when=_has_regional_rates),
+    Spec("regional_rates", _regional_rates, ("co_financing",), when=_has_regional_rates),
 )  # fmt: skip
 
 MODEL_SPECS = (

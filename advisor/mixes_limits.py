@@ -15,7 +15,7 @@ from advisor.models import Option, ProjectProfile
 from advisor.money import Converter
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
-from rules.ceilings import GRANT_KINDS, ceiling
+from rules.ceilings import GRANT_KINDS, ceiling, region_period
 
 CANDIDATES = 12  # a mix draws on the shortlist: the best-ranked usable options
 COSTS = ("development", "investment")
@@ -85,6 +85,7 @@ def _usable(
             region=profile.region_category,
             applicant=profile.applicant,
             previous_region=profile.region_category_2014_2020,
+            period=region_period(profile.as_of),
         )
         upper = {
             cost: math.floor(base[cost] * rate)

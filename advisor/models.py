@@ -108,12 +108,20 @@ class ProjectProfile(Frozen):
     ]
     city: Annotated[str, Field(max_length=200)] | None = None
     population: Annotated[int, Field(gt=0, le=100_000_000), WHOLE] | None = None
-    region_category: RegionCategory | None = None
+    region_category: Annotated[
+        RegionCategory | None,
+        Field(
+            description="the region's category (EU) in the programme period of as_of: "
+            "2014-2020 (Decision 2014/99/EU) for dates in 2014-2020, 2021-2027 (Decision "
+            "(EU) 2021/1130) from 2021"
+        ),
+    ] = None
     region_category_2014_2020: Annotated[
         RegionCategory | None,
         Field(
             description="the region's category in 2014-2020 (EU): CPR 2021/1060 Art. 112(3) "
-            "gives a higher ceiling to regions that were one category lower then"
+            "gives a higher ceiling to regions that were one category lower then, and 2014-2020 "
+            "rates read after 2020 follow it (CPR 1303/2013 Art. 120(3))"
         ),
     ] = None
     sector: Sector

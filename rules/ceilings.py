@@ -11,6 +11,7 @@ Pure functions over plain values, shared by the rule packs, the advisor and the 
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 # Grants always carry a co-financing ceiling (EU funds are "not a one-stop solution",
@@ -58,6 +59,40 @@ class Ceiling:
         return chosen or terms.rates_source
 
 
+# The cohesion-policy programme periods whose region categories rate entries name (`period`):
+# each period's categories are set for it (2014-2020: Implementing Decision 2014/99/EU;
+# 2021-2027: Implementing Decision (EU) 2021/1130), and a region's category can differ from one
+# period to the next. A profile's `region_category` is the category in the period of its date;
+# `region_category_2014_2020` is the one in 2014-2020.
+PERIOD_2014_2020 = "2014-2020"
+_PERIOD_STARTS = ((date(2021, 1, 1), "2021-2027"), (date(2014, 1, 1), PERIOD_2014_2020))
+
+
+def region_period(on: date | None) -> str | None:
+    """The programme period whose region categories a profile dated `on` states."""
+    if on is None:
+        return None
+    return next((period for start, period in _PERIOD_STARTS if on >= start), "2007-2013")
+
+
+def region_in(
+    entry_period: str | None,
+    *,
+    region: str | None,
+    previous_region: str | None,
+    period: str | None,
+) -> str | None:
+    """The project region's category in the programme period of a rate entry, or None when
+    the profile does not give it: `region` for the period of the profile's date (or an entry
+    that names no period), `previous_region` for 2014-2020. A 2014-2020 rate read in 2022 is a
+    2014-2020 category's rate (CPR 1303/2013 Art. 120(3)), not the 2021-2027 category's."""
+    if entry_period == PERIOD_2014_2020 and previous_region is not None:
+        return previous_region
+    if entry_period is None or period is None or entry_period == period:
+        return region
+    return None
+
+
 def applicable_rate(
     rates: Iterable[Mapping[str, Any]],
     *,
@@ -65,16 +100,19 @@ def applicable_rate(
     region: str | None,
     applicant: str,
     previous_region: str | None = None,
+    period: str | None = None,
 ) -> float | None:
     """The co-financing ceiling for one cost type, or None when the catalogue gives none.
 
     Entries for another cost type, region category or applicant do not apply; where some
     entries name the applicant type, only those apply (a profit-making participant's 70% beats
     the general 100%). Where several entries apply and no region category tells them apart, or
-    the profile gives none, the lowest is taken (the conservative bound). With a region
-    category, the entries for it (and those for every region) apply and the highest of them is
-    the law's rate: an entry conditioned on the region's 2014-2020 category (CPR 2021/1060
-    Art. 112(3)) applies only when the profile gives that category.
+    the profile gives none for the entries' programme period (`region_in`), the lowest is taken
+    (the conservative bound). With a region category, the entries for it (and those for every
+    region) apply and the highest of them is the law's rate: an entry conditioned on the
+    region's 2014-2020 category (CPR 2021/1060 Art. 112(3)) applies only when the profile gives
+    that category. `period` is `region_period` of the profile's date (None: `region` is taken
+    as the category of every entry's period).
     """
     matching = [
         r for r in rates
@@ -86,14 +124,21 @@ def applicable_rate(
         matching = specific
     if not matching:
         return None
-    if not any(r.get("region_category") for r in matching):
+    regional = [r for r in matching if r.get("region_category")]
+    if not regional:
         return min(float(r["rate"]) for r in matching)  # conditions unknown: the lowest
-    if region is None:
+    here = {
+        id(r): region_in(
+            r.get("period"), region=region, previous_region=previous_region, period=period
+        )
+        for r in regional
+    }
+    if None in here.values():  # the category in the entries' period is not given
         return min(float(r["rate"]) for r in matching)
     fits = [
         float(r["rate"])
         for r in matching
-        if r.get("region_category") in (None, region)
+        if (not r.get("region_category") or r["region_category"] == here[id(r)])
         and (
             not r.get("previous_region_category")
             or previous_region in r.get("previous_region_category")
@@ -118,6 +163,7 @@ def confirmed_bound(
     region: str | None,
     applicant: str,
     previous_region: str | None = None,
+    period: str | None = None,
 ) -> float:
     """The most confirmed facts alone allow: an unconfirmed rate or cap left out, an unknown
     grant rate taken as the whole cost, no typical ticket. Only a bound below a minimum ticket
@@ -134,7 +180,7 @@ def confirmed_bound(
         if terms.rates_stated:
             rate = applicable_rate(
                 terms.rates, cost=cost, region=region, applicant=applicant,
-                previous_region=previous_region,
+                previous_region=previous_region, period=period,
             )  # fmt: skip
         funded += amounts[cost] * (1.0 if rate is None else rate)
     if terms.max_share is not None and terms.share_confirmed:
@@ -152,6 +198,7 @@ def ceiling(
     region: str | None,
     applicant: str,
     previous_region: str | None = None,
+    period: str | None = None,
 ) -> Ceiling:
     """The most this instrument can fund of this project, in EUR (the conservative bound).
 
@@ -169,7 +216,7 @@ def ceiling(
             continue
         rate = applicable_rate(
             terms.rates, cost=cost, region=region, applicant=applicant,
-            previous_region=previous_region,
+            previous_region=previous_region, period=period,
         )  # fmt: skip
         if rate is None:
             if terms.kind in GRANT_KINDS or not terms.rates_stated:

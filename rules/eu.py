@@ -6,6 +6,7 @@ footnote 33 on co-financing by region category (000_3774adf2b4c550fa.txt §3.2.6
 """
 
 from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
+from rules.ceilings import region_in
 from rules.facts import Project
 from rules.records import caution, group, holds, sourced
 
@@ -24,16 +25,30 @@ NO_DOUBLE_FUNDING = (
 
 class EURules(KnowledgeEngine):
     @Rule(
-        Project(region_category=None, country=MATCH.country),
-        group("regional_rates", MATCH.countries),
-        TEST(lambda country, countries: not countries or country in countries),
-    )
+        Project(region_category=MATCH.region, previous_region_category=MATCH.previous,
+                region_period=MATCH.period, country=MATCH.country),
+        group("regional_rates", MATCH.rates),
+        TEST(lambda country, rates: not rates[0] or country in rates[0]),
+        TEST(lambda region, previous, period, rates: bool(_unknown(rates[1], region, previous,
+                                                                   period))),
+    )  # fmt: skip
     @sourced(REGION_CEILINGS)
-    def caution_region_category_unknown(self, country, countries, ids, c, soft):
-        """Warn that an EU ceiling depends on the region category the profile did not give."""
-        text = ("co-financing ceiling depends on the region category (less developed, "
-                "transition, more developed), which the profile does not give: the lowest "
-                "ceiling is assumed")  # fmt: skip
+    def caution_region_category_unknown(
+        self, region, previous, period, country, rates, ids, c, soft
+    ):  # fmt: skip
+        """Warn that an EU ceiling depends on a region category the profile did not give: the
+        category in the period of the profile's date, or in the period the rates belong to."""
+        if region is None and not [p for p in _unknown(rates[1], region, previous, period)
+                                   if p not in ("", period)]:  # fmt: skip
+            text = ("co-financing ceiling depends on the region category (less developed, "
+                    "transition, more developed), which the profile does not give: the lowest "
+                    "ceiling is assumed")  # fmt: skip
+        else:
+            periods = " and ".join(_unknown(rates[1], region, previous, period))
+            text = (f"co-financing ceiling depends on the region's category in {periods} "
+                    f"(less developed, transition, more developed), which the profile does not "
+                    f"give (its region_category is the one in {period}, and a category can "
+                    f"change between periods): the lowest ceiling is assumed")  # fmt: skip
         self.declare(*(
             caution(iid, "caution_region_category_unknown", text, REGION_CEILINGS)
             for iid in ids
@@ -79,3 +94,15 @@ class EURules(KnowledgeEngine):
             caution(iid, "caution_no_double_funding_of_eu_grants", text, NO_DOUBLE_FUNDING)
             for iid in ids
         ))  # fmt: skip
+
+
+def _unknown(
+    periods: tuple[str, ...], region: str | None, previous: str | None, period: str | None
+) -> list[str]:
+    """The programme periods of the rates whose region category the profile does not give
+    ("" stands for rates that name no period: the category of the profile's date)."""
+    return [
+        p
+        for p in periods
+        if region_in(p or None, region=region, previous_region=previous, period=period) is None
+    ]

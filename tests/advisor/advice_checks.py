@@ -31,6 +31,21 @@ def cost_bases(profile: ProjectProfile) -> dict[str, int]:
     return {"investment": cents(profile.capex.amount), "development": cents(development)}
 
 
+def category_in(period: str | None, profile: ProjectProfile) -> str | None:
+    """The region's category in a rate entry's programme period (docs/eligibility.md section
+    3): `region_category` is the one of the period the advice date falls in (2007-2013 before
+    2014, 2014-2020 to the end of 2020, 2021-2027 after), `region_category_2014_2020` the
+    2014-2020 one; None where the profile gives neither."""
+    assert profile.as_of is not None
+    year = profile.as_of.year
+    current = "2007-2013" if year < 2014 else "2014-2020" if year < 2021 else "2021-2027"
+    if period == "2014-2020" and profile.region_category_2014_2020:
+        return profile.region_category_2014_2020
+    if not period or period == current:
+        return profile.region_category
+    return None
+
+
 def applicable_rate(record: InstrumentRecord, cost: str, profile: ProjectProfile) -> float | None:
     """docs/eligibility.md section 3: the rate for one cost type, None where none applies."""
     entries = [e for e in record.co_financing if e.costs == cost]
@@ -38,12 +53,13 @@ def applicable_rate(record: InstrumentRecord, cost: str, profile: ProjectProfile
     entries = named or [e for e in entries if not e.applicant]  # applicant entries first
     if not entries:
         return None
-    if profile.region_category is None or not any(e.region_category for e in entries):
+    regional = [e for e in entries if e.region_category]
+    if not regional or any(category_in(e.period, profile) is None for e in regional):
         return min(e.rate for e in entries)  # conditions cannot be told apart: the lowest
     fits = [
         e.rate
         for e in entries
-        if e.region_category in (None, profile.region_category)
+        if (not e.region_category or e.region_category == category_in(e.period, profile))
         and (
             not e.previous_region_category
             or profile.region_category_2014_2020 in e.previous_region_category

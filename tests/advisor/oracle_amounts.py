@@ -44,6 +44,21 @@ class Rates:
         return amount / self.per_eur[currency]
 
 
+def _category_in(period: str | None, profile: ProjectProfile) -> str | None:
+    """The region's category in the programme period a rate entry names: the profile's
+    `region_category` is the one of its date's period (2014-2020 from 2014-01-01, 2021-2027
+    from 2021-01-01, 2007-2013 before), `region_category_2014_2020` the 2014-2020 one."""
+    on = profile.as_of
+    assert on is not None
+    current = "2021-2027" if on.year >= 2021 else "2014-2020" if on.year >= 2014 else "2007-2013"
+    previous = getattr(profile, "region_category_2014_2020", None)
+    if period == "2014-2020" and previous is not None:
+        return previous
+    if period is None or period == current:
+        return profile.region_category
+    return None
+
+
 def co_financing_rate(
     entries: list[CoFinancingRate], cost: str, profile: ProjectProfile
 ) -> float | None:
@@ -54,13 +69,14 @@ def co_financing_rate(
     if not own:
         return None
     if any(e.region_category for e in own):
-        if profile.region_category is None:
+        here = {id(e): _category_in(e.period, profile) for e in own if e.region_category}
+        if None in here.values():  # the category in the entries' period is not given
             return min(e.rate for e in own)
         previous = getattr(profile, "region_category_2014_2020", None)
         fits = [
             e
             for e in own
-            if e.region_category in (None, profile.region_category)
+            if (not e.region_category or e.region_category == here[id(e)])
             and (not e.previous_region_category or previous in e.previous_region_category)
         ]
         return max(e.rate for e in fits) if fits else None

@@ -6,9 +6,11 @@ states it: less developed 85%; transition 60%, or 70% where the region was less 
 Expected amounts are that rate times the cost, computed here from the clause.
 """
 
+from datetime import date
+
 import pytest
 
-from rules.ceilings import Terms, applicable_rate, ceiling
+from rules.ceilings import Terms, applicable_rate, ceiling, region_period
 
 CPR_112_3 = (
     {"rate": 0.85, "region_category": "less_developed"},
@@ -44,6 +46,56 @@ def test_cpr_article_112_3(region: str | None, previous: str | None, rate: float
         previous_region=previous,
     )  # fmt: skip
     assert found == rate
+
+
+# CPR Regulation (EU) No 1303/2013 Art. 120(3) as the ERDF 2014-2020 record states it: less
+# developed 80% (the lower bound of 80-85%), transition 60%, more developed 50% (point (e)). Each
+# period has its own categories (Implementing Decisions 2014/99/EU and (EU) 2021/1130): Umbria
+# was more developed in 2014-2020 and is a transition region in 2021-2027.
+CPR_120_3 = (
+    {"rate": 0.8, "region_category": "less_developed", "period": "2014-2020"},
+    {"rate": 0.6, "region_category": "transition", "period": "2014-2020"},
+    {"rate": 0.5, "region_category": "more_developed", "period": "2014-2020"},
+)
+
+
+@pytest.mark.parametrize(
+    ("on", "region", "previous", "rate"),
+    [
+        ("2016-06-01", "less_developed", None, 0.8),  # a 2016 profile states its 2014-20 category
+        ("2016-06-01", "transition", None, 0.6),
+        ("2022-06-01", "transition", "more_developed", 0.5),  # Umbria in 2022: point (e)
+        ("2022-06-01", "less_developed", "transition", 0.6),  # Sardegna in 2022: not 80%
+        ("2022-06-01", "less_developed", None, 0.5),  # the 2014-20 category unknown: the lowest
+        ("2023-12-31", "transition", None, 0.5),
+    ],
+)
+def test_a_2014_2020_rate_is_read_by_the_2014_2020_category(
+    on: str, region: str, previous: str | None, rate: float
+) -> None:
+    found = applicable_rate(
+        CPR_120_3, cost="investment", region=region, applicant="municipality",
+        previous_region=previous, period=region_period(date.fromisoformat(on)),
+    )  # fmt: skip
+    assert found == rate
+
+
+def test_region_periods_follow_the_programme_periods() -> None:
+    assert region_period(date(2013, 12, 31)) == "2007-2013"
+    assert region_period(date(2014, 1, 1)) == "2014-2020"
+    assert region_period(date(2020, 12, 31)) == "2014-2020"
+    assert region_period(date(2021, 1, 1)) == "2021-2027"
+    assert region_period(date(2029, 6, 1)) == "2021-2027"
+    assert region_period(None) is None
+
+
+def test_2021_2027_rates_read_in_2022_use_the_profile_category() -> None:
+    rates = tuple({**r, "period": "2021-2027"} for r in CPR_112_3)
+    found = applicable_rate(
+        rates, cost="investment", region="transition", applicant="municipality",
+        previous_region="less_developed", period=region_period(date(2022, 6, 1)),
+    )  # fmt: skip
+    assert found == 0.7  # Art. 112(3)(b)
 
 
 def test_entries_for_another_cost_type_do_not_apply() -> None:

@@ -116,6 +116,13 @@ EU = [
      {"jurisdiction": "EU", "co_financing": [{"rate": 0.85, "region_category": "less_developed"}]}, True),
     ("caution_region_category_unknown", {"region_category": "transition"},
      {"jurisdiction": "EU", "co_financing": [{"rate": 0.85, "region_category": "less_developed"}]}, False),
+    # 2014-2020 rates read in 2022: the 2021-2027 category does not give the 2014-2020 one
+    ("caution_region_category_unknown", {"region_category": "transition", "as_of": "2022-06-01"},
+     {"jurisdiction": "EU", "co_financing": [{"rate": 0.6, "region_category": "transition", "period": "2014-2020"}]}, True),
+    ("caution_region_category_unknown", {"region_category": "transition", "region_category_2014_2020": "more_developed", "as_of": "2022-06-01"},
+     {"jurisdiction": "EU", "co_financing": [{"rate": 0.6, "region_category": "transition", "period": "2014-2020"}]}, False),
+    ("caution_region_category_unknown", {"region_category": "transition", "as_of": "2016-06-01"},
+     {"jurisdiction": "EU", "co_financing": [{"rate": 0.6, "region_category": "transition", "period": "2014-2020"}]}, False),
     ("caution_state_aid_for_undertakings", {"applicant": "sme"}, {"jurisdiction": "EU", "eu_funds": True}, True),
     ("caution_state_aid_for_undertakings", {"applicant": "municipality"}, {"jurisdiction": "EU", "eu_funds": True}, False),
     ("caution_no_double_funding_of_eu_grants", {}, {"jurisdiction": "EU", "eu_funds": True}, True),
