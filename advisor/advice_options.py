@@ -8,6 +8,7 @@ from typing import Any
 
 from advisor import engine as runner
 from advisor.engine import Finding
+from advisor.facts import citations
 from advisor.models import (
     BusinessModelFit,
     Excluded,
@@ -124,9 +125,17 @@ def _verify(
 
 
 def unconfirmed_eligibility(record: InstrumentRecord) -> tuple[str, ...]:
-    """One line per eligibility field the record marks unconfirmed, in the record's order:
-    a function of the record alone."""
+    """One line per condition on the project that no profile field states (`conditions`, with
+    the source that sets it), then one per eligibility field the record marks unconfirmed, in
+    the record's order: a function of the record alone."""
     out = []
+    if record.conditions:
+        source = citations(record).get("conditions")
+        cited = f" ({source})" if source else ""
+        out += [
+            f"condition: {condition}; the profile cannot state it{cited}"
+            for condition in record.conditions
+        ]
     for name in record.unconfirmed:
         if name in ELIGIBILITY_FIELDS:
             if name.startswith("params."):

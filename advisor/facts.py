@@ -37,7 +37,7 @@ def citation(source: SourceRef) -> str:
     return f"{text}: {source.url}" if source.url else text
 
 
-def _citations(record: InstrumentRecord | BusinessModelRecord) -> dict[str, str]:
+def citations(record: InstrumentRecord | BusinessModelRecord) -> dict[str, str]:
     """Per field, the source that supports it; per `field=value`, the one supporting that value.
 
     Where several sources support a field, an official reference (a legal text or programme
@@ -112,7 +112,7 @@ def instrument_fact(record: InstrumentRecord, to_eur: ToEur) -> Instrument:
     def eur(amount: float | None) -> float | None:
         return None if amount is None else to_eur(amount, cur)
 
-    cites = _citations(record)
+    cites = citations(record)
     return Instrument(
         id=record.id,
         kind=record.kind,
@@ -155,7 +155,7 @@ def terms_of(record: InstrumentRecord, to_eur: ToEur, cites: dict[str, str] | No
     cur = record.ticket_currency
     unconfirmed = set(record.unconfirmed)
     typical = record.typical_ticket
-    cites = cites if cites is not None else _citations(record)
+    cites = cites if cites is not None else citations(record)
     return Terms(
         kind=record.kind,
         costs=tuple(record.costs_covered),
@@ -222,7 +222,7 @@ def model_fact(record: BusinessModelRecord) -> Model:
         incentives=tuple(freeze(entry.model_dump()) for entry in record.incentives),
         precedents=len({case.city for case in record.recorded_cases}),
         unconfirmed=tuple(record.unconfirmed),
-        cite=freeze(_citations(record)),
+        cite=freeze(citations(record)),
     )
 
 

@@ -161,6 +161,12 @@ class InstrumentRecord(Strict):
     not_applicable: dict[str, str] = Field(
         default_factory=dict, description="required field -> why it has no meaning for this record"
     )
+    conditions: list[str] = Field(
+        default_factory=list,
+        description="eligibility conditions on the project that no profile field states (CEF: "
+        "a project of common interest on the TEN-T): the instrument is one to check, never an "
+        "option, and each condition is a line of what to verify",
+    )
     revenue_required: bool = False
     revenue_streams_any: list[RevenueStream] = Field(
         default_factory=list, description="project needs one of these; empty = any real revenue"

@@ -50,6 +50,8 @@ def problems(record: InstrumentRecord) -> list[str]:
             out.append(f"{record.id}: {field} is set but marked not applicable")
     if record.legal_basis is None and "legal_basis" not in record.not_applicable:
         out.append(f"{record.id}: legal_basis is empty")
+    if record.conditions and not any("conditions" in s.supports for s in record.sources):
+        out.append(f"{record.id}: conditions are set but no source supports them")
     return out
 
 

@@ -252,6 +252,7 @@ def check_one(
     if failed:
         return Verdict(status="excluded", failed=failed, unconfirmed_failed=shaky_failed, **common)
     to_verify = [f"hard rule {rule} fails on unconfirmed data" for rule in shaky_failed]
+    to_verify += [f"condition no profile field states: {text}" for text in record.conditions]
     to_verify += [
         f"unconfirmed {name}" for name in record.unconfirmed if name in ELIGIBILITY_FIELDS
     ]
