@@ -22,7 +22,9 @@ from rules._experta import Fact
 
 class Project(Fact):
     """Fields: country, sectors (tuple), stage, applicant, capex, development, total (EUR),
-    revenue (tuple of streams, 'none' dropped), population, region_category, partner_countries,
+    revenue (tuple of streams, 'none' dropped), population, region_category (in the programme
+    period of as_of), previous_region_category (2014-2020), region_period (rules/ceilings.py
+    `region_period`), partner_countries,
     as_of (date), maturity (0-3 or -1 unknown), risk_appetite, keep_public, ppp_payments_share,
     debt_to_revenue, undertaking (bool)."""
 
