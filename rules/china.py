@@ -1,9 +1,10 @@
-"""China rule pack: the 2023 PPP reform and the legacy fiscal cap on PPP payments.
+"""China rule pack: the 2023 PPP reform and the legacy fiscal caps on PPP payments.
 
-Sources: instrument_facts.md CN1 (MoF PPP 2014-2023, 10% fiscal-affordability cap), CN2 (new
-PPP mechanism, Guo Ban Han [2023] 115: user-pays franchising only). Dates, caps and stream
-lists are catalogue params of the policy's own record, matched here as facts; the citations
-come with them.
+Sources: instrument_facts.md CN1 (MoF PPP 2014-2023: the 10% fiscal-affordability cap, binding
+as restated on 7 Mar 2019; from the MoF notice of 18 Nov 2022, no new PPP above 10% and no new
+government-pay PPP above 5%), CN2 (new PPP mechanism, Guo Ban Han [2023] 115: user-pays
+franchising only). Dates, caps and stream lists are catalogue params of the policy's own
+record, matched here as facts; the citations come with them.
 """
 
 from rules._experta import MATCH, TEST, KnowledgeEngine, P, Rule
@@ -21,6 +22,15 @@ from rules.records import (
 
 REFORM = P(lambda params: "user_pays_only_since" in params)
 LEGACY_CAP = P(lambda params: "fiscal_cap_share_of_general_budget" in params)
+BINDING_CAP = P(lambda params: "fiscal_cap_binding_since" in params)
+GOVERNMENT_PAY_CAP = P(lambda params: "government_pay_threshold_since" in params)
+KNOWN_SHARE = P(lambda s: s is not None)
+
+
+def _in_force(as_of, since, policy_valid_to) -> bool:  # type: ignore[no-untyped-def]
+    """From `since` to the end of the policy's regime (its record's valid_to), both included."""
+    day = as_of.isoformat()
+    return day >= str(since) and (policy_valid_to is None or as_of <= policy_valid_to)
 
 
 class ChinaRules(KnowledgeEngine):
@@ -59,7 +69,82 @@ class ChinaRules(KnowledgeEngine):
         ))  # fmt: skip
 
     @Rule(
-        Project(country="CN", ppp_payments_share=MATCH.share & P(lambda s: s is not None)),
+        Project(country="CN", as_of=MATCH.as_of, ppp_payments_share=MATCH.share & KNOWN_SHARE),
+        Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params & BINDING_CAP,
+                   valid_to=MATCH.policy_to, cite=MATCH.pc, unconfirmed=MATCH.pu),
+        TEST(lambda share, as_of, policy_params, policy_to:
+             share > float(policy_params["fiscal_cap_share_of_general_budget"])
+             and _in_force(as_of, policy_params["fiscal_cap_binding_since"], policy_to)),
+        group("kind", "ppp_structure"),
+        salience=20,
+    )  # fmt: skip
+    @sourced(CATALOGUE_FIELD)
+    def exclude_ppp_above_fiscal_cap_in_china(
+        self, share, as_of, policy, policy_params, policy_to, pc, pu, ids, c, soft
+    ):
+        """Exclude a PPP structure in China where the city's PPP payments already exceed the
+        share of its general public budget that the MoF rules allow (10%: no new PPP project
+        there), from the date the catalogue gives the cap as binding to the end of the legacy
+        regime; an unconfirmed cap or date makes it one to check."""
+        hard = not {
+            "params.fiscal_cap_share_of_general_budget",
+            "params.fiscal_cap_binding_since",
+        } & set(pu)
+        cap = float(policy_params["fiscal_cap_share_of_general_budget"])
+        self.declare(*(
+            fail(iid, "exclude_ppp_above_fiscal_cap_in_china",
+                 test="PPP payments within the fiscal-affordability cap",
+                 value=f"{share:.1%} of the general public budget",
+                 threshold=f"at most {cap:.0%} ({policy}, binding since "
+                 f"{policy_params['fiscal_cap_binding_since']})",
+                 source=cite(pc, "params.fiscal_cap_share_of_general_budget"),
+                 hard=hard and iid not in soft)
+            for iid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        Project(country="CN", as_of=MATCH.as_of, revenue=MATCH.revenue,
+                ppp_payments_share=MATCH.share & KNOWN_SHARE),
+        Instrument(id=MATCH.policy, jurisdiction="CN",
+                   params=MATCH.policy_params & GOVERNMENT_PAY_CAP, valid_to=MATCH.policy_to,
+                   cite=MATCH.pc, unconfirmed=MATCH.pu),
+        TEST(lambda share, as_of, revenue, policy_params, policy_to:
+             share > float(policy_params["government_pay_ppp_threshold_share"])
+             and _in_force(as_of, policy_params["government_pay_threshold_since"], policy_to)
+             and not set(revenue) & split_codes(policy_params.get("user_pays_streams"))),
+        group("kind", "ppp_structure"),
+        salience=20,
+    )  # fmt: skip
+    @sourced(CATALOGUE_FIELD)
+    def exclude_government_pay_ppp_above_threshold_in_china(
+        self, share, as_of, revenue, policy, policy_params, policy_to, pc, pu, ids, c, soft
+    ):
+        """Exclude a government-pay PPP structure in China (no user-pays revenue) where the
+        city's PPP payments exceed the lower share above which the MoF allows no new
+        government-pay PPP (5%, from its notice of 18 Nov 2022 to the end of the legacy regime);
+        an unconfirmed threshold, date or stream list makes it one to check."""
+        hard = not {
+            "params.government_pay_ppp_threshold_share",
+            "params.government_pay_threshold_since",
+            "params.user_pays_streams",
+        } & set(pu)
+        threshold = float(policy_params["government_pay_ppp_threshold_share"])
+        self.declare(*(
+            fail(iid, "exclude_government_pay_ppp_above_threshold_in_china",
+                 test="government-pay PPP within the fiscal threshold",
+                 value=f"{share:.1%} of the general public budget; revenue: "
+                 f"{listed(revenue) if revenue else 'none'}",
+                 threshold=f"at most {threshold:.0%} for a PPP without user-pays revenue "
+                 f"({policy}, since {policy_params['government_pay_threshold_since']})",
+                 source=cite(pc, "params.government_pay_ppp_threshold_share"),
+                 hard=hard and iid not in soft, fixable=True,
+                 hint="user-pays revenue (user fees, parking fees, value-added services) "
+                 "would make it a PPP the lower threshold does not stop")
+            for iid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        Project(country="CN", ppp_payments_share=MATCH.share & KNOWN_SHARE),
         Instrument(id=MATCH.policy, jurisdiction="CN", params=MATCH.policy_params & LEGACY_CAP,
                    cite=MATCH.pc),
         TEST(lambda share, policy_params:

@@ -12,7 +12,7 @@ from rules.facts import DERIVED
 from rules.scoring import ScoringRules
 from rules.structures import StructureRules
 
-RULESET_VERSION = "2026.12.1"
+RULESET_VERSION = "2026.12.2"
 PACKS = (
     EligibilityRules,
     EURules,

@@ -166,6 +166,44 @@ def test_china_pack(rule: str, profile: dict, fires: bool) -> None:
     assert (rule in fired(ChinaRules, profile, record(**POLICY), ppp)) is fires
 
 
+# The legacy MoF regime's fiscal caps (instrument_facts.md CN1 [5][6]; cls.cn report of the MoF
+# notice of 18 Nov 2022: "PPP项目财政支出责任超过10%红线的地区,不得新上PPP项目;PPP项目财政支出责任超过
+# 5%的地区,不得新上政府付费PPP项目"): binding from the dates the record gives to its valid_to.
+LEGACY = {
+    "id": "cn_legacy_ppp", "jurisdiction": "CN", "kind": "ppp_structure", "valid_to": "2023-11-03",
+    "params": {"fiscal_cap_share_of_general_budget": 0.10, "fiscal_cap_binding_since": "2019-03-07",
+               "government_pay_ppp_threshold_share": 0.05,
+               "government_pay_threshold_since": "2022-11-18",
+               "user_pays_streams": "user_fees, parking_fees"},
+}  # fmt: skip
+TEN, FIVE = (
+    "exclude_ppp_above_fiscal_cap_in_china",
+    "exclude_government_pay_ppp_above_threshold_in_china",
+)
+FISCAL_CAPS = [
+    (TEN, {"as_of": "2020-06-01", "fiscal": {"ppp_payments_share": 0.12}}, True),
+    (TEN, {"as_of": "2020-06-01", "fiscal": {"ppp_payments_share": 0.10}}, False),  # at the cap
+    (TEN, {"as_of": "2018-06-01", "fiscal": {"ppp_payments_share": 0.12}}, False),  # before 2019
+    (TEN, {"as_of": "2024-06-01", "fiscal": {"ppp_payments_share": 0.12}}, False),  # regime ended
+    (TEN, {"as_of": "2020-06-01"}, False),  # share not stated
+    (FIVE, {"as_of": "2023-03-01", "revenue_streams": ["availability_payments"],
+            "fiscal": {"ppp_payments_share": 0.07}}, True),
+    (FIVE, {"as_of": "2023-03-01", "revenue_streams": ["user_fees", "availability_payments"],
+            "fiscal": {"ppp_payments_share": 0.07}}, False),  # viability gap, not government-pay
+    (FIVE, {"as_of": "2022-06-01", "revenue_streams": ["availability_payments"],
+            "fiscal": {"ppp_payments_share": 0.07}}, False),  # before the 2022 notice
+    (FIVE, {"as_of": "2023-03-01", "revenue_streams": ["availability_payments"],
+            "fiscal": {"ppp_payments_share": 0.05}}, False),  # at the threshold
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "profile", "fires"), FISCAL_CAPS)
+def test_china_fiscal_caps_exclude_new_ppp(rule: str, profile: dict, fires: bool) -> None:
+    ppp = record(id="bot_like", kind="ppp_structure")
+    findings = fired(ChinaRules, {"country": "CN", **profile}, record(**LEGACY), ppp)
+    assert (rule in findings) is fires
+
+
 @pytest.mark.parametrize(
     ("kind", "params", "revenue", "fires"),
     [
@@ -393,7 +431,7 @@ def test_every_rule_has_a_pack_test() -> None:
     from rules._experta import Rule
     from rules.engine import PACKS
 
-    tables = (ELIGIBILITY, EU, CHINA, STRUCTURES, SCORING, MODELS)
+    tables = (ELIGIBILITY, EU, CHINA, FISCAL_CAPS, STRUCTURES, SCORING, MODELS)
     tested = {row[0] for table in tables for row in table}
     tested.add("exclude_government_pay_ppp_in_china_after_reform")
     names = {n for pack in PACKS for n, obj in vars(pack).items() if isinstance(obj, Rule)}
