@@ -30,10 +30,7 @@ def to_verify(
     the soft criteria it failed, its record's `unconfirmed_eligibility` and an unknown rate
     (or, where the record says no share cap applies, for instance the city's own budget, the
     capacity that decides the amount instead)."""
-    out = [
-        f"{f.test}: {f.value} against {f.threshold} (the catalogue's value is unconfirmed)"
-        for f in soft
-    ]
+    out = [_soft_line(f) for f in soft]
     out += unconfirmed
     if not cap.known:
         out.append(
@@ -42,6 +39,19 @@ def to_verify(
             else "co-financing ceiling: no source gives the rate for this project's costs"
         )
     return out
+
+
+# soft criteria on a value the profile does not give (the record's threshold is confirmed)
+PROFILE_GAPS = frozenset({"exclude_city_population_not_given"})
+
+
+def _soft_line(finding: Finding) -> str:
+    if finding.rule in PROFILE_GAPS:
+        return f"{finding.test}: {finding.value} in the profile, against {finding.threshold}"
+    return (
+        f"{finding.test}: {finding.value} against {finding.threshold} "
+        "(the catalogue's value is unconfirmed)"
+    )
 
 
 def unconfirmed_eligibility(record: InstrumentRecord) -> tuple[str, ...]:

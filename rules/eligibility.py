@@ -229,6 +229,23 @@ class EligibilityRules(KnowledgeEngine):
         ))  # fmt: skip
 
     @Rule(
+        Project(population=None),
+        group("min_population", MATCH.minimum & SET),
+        salience=HARD,
+    )
+    @sourced(CATALOGUE_FIELD)
+    def exclude_city_population_not_given(self, minimum, ids, c, soft):
+        """An instrument reserved for cities above a population threshold, for a profile that
+        does not give the city's population: one to check, never an option (the threshold is
+        confirmed, whether the city meets it is not)."""
+        self.declare(*(
+            fail(iid, "exclude_city_population_not_given",
+                 test="city population at least the minimum", value="not given",
+                 threshold=f"{minimum:,}", source=c[iid], hard=False)
+            for iid in ids
+        ))  # fmt: skip
+
+    @Rule(
         Project(partner_countries=MATCH.partners),
         group("min_partners", MATCH.minimum & SET),
         TEST(lambda partners, minimum: partners < minimum),

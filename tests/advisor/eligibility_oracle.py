@@ -253,6 +253,8 @@ def check_one(
         return Verdict(status="excluded", failed=failed, unconfirmed_failed=shaky_failed, **common)
     to_verify = [f"hard rule {rule} fails on unconfirmed data" for rule in shaky_failed]
     to_verify += [f"condition no profile field states: {text}" for text in record.conditions]
+    if record.min_population is not None and profile.population is None:
+        to_verify.append(f"city population not given; at least {record.min_population:,} required")
     to_verify += [
         f"unconfirmed {name}" for name in record.unconfirmed if name in ELIGIBILITY_FIELDS
     ]

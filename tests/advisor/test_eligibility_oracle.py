@@ -226,7 +226,7 @@ def test_population_and_consortium() -> None:
     uia = record(id="urban_innovative_actions", min_population=50_000)
     assert verdict(uia, population=49_999).failed == ("population",)
     assert verdict(uia, population=50_000).status == "eligible"
-    assert verdict(uia).status == "eligible"  # population not given: not tested
+    assert verdict(uia).status == "to_check"  # population not given: to verify
     h2020 = record(id="horizon_2020", min_partner_countries=3)
     assert verdict(h2020).failed == ("consortium",)  # no partners given: 0
     assert verdict(h2020, partners={"countries": 2}).failed == ("consortium",)
