@@ -91,6 +91,9 @@ INSTRUMENT_SPECS = (
     Spec("private_partner", lambda r: True, ("kind", "params.private_partner_in_public_project"),
          when=lambda r: r["kind"] == "ppp_structure"
          or r["params"].get("private_partner_in_public_project") is True),
+    Spec("debt_in_china", lambda r: True, ("kind",),
+         when=lambda r: r["kind"] in ("loan", "bond")
+         and (not r["countries"] or "CN" in r["countries"])),
     Spec("costs", lambda r: r["costs"], ("costs_covered",)),
     Spec("eu_funds", lambda r: (r["eu_funds"], r["kind"]), ("eu_funds",)),
     Spec("reluctance", lambda r: r["params"].get("private_ownership_reluctance_countries"),

@@ -1,4 +1,6 @@
-"""China rule pack: the 2023 PPP reform and the legacy fiscal caps on PPP payments.
+"""China rule pack: the 2023 PPP reform, the legacy fiscal caps on PPP payments, and the end of
+government debt through city companies (Guofa [2014] 43: no loan or bond to a city company for a
+project without revenue of its own).
 
 Sources: instrument_facts.md CN1 (MoF PPP 2014-2023: the 10% fiscal-affordability cap, binding
 as restated on 7 Mar 2019; from the MoF notice of 18 Nov 2022, no new PPP above 10% and no new
@@ -25,6 +27,7 @@ LEGACY_CAP = P(lambda params: "fiscal_cap_share_of_general_budget" in params)
 BINDING_CAP = P(lambda params: "fiscal_cap_binding_since" in params)
 GOVERNMENT_PAY_CAP = P(lambda params: "government_pay_threshold_since" in params)
 KNOWN_SHARE = P(lambda s: s is not None)
+CITY_COMPANY_DEBT = P(lambda params: "city_company_debt_needs_revenue_since" in params)
 
 
 def _in_force(as_of, since, policy_valid_to) -> bool:  # type: ignore[no-untyped-def]
@@ -141,6 +144,42 @@ class ChinaRules(KnowledgeEngine):
                  hint="user-pays revenue (user fees, parking fees, value-added services) "
                  "would make it a PPP the lower threshold does not stop")
             for iid in ids
+        ))  # fmt: skip
+
+    @Rule(
+        Project(country="CN", applicant="municipal_company", as_of=MATCH.as_of,
+                revenue=MATCH.revenue),
+        Instrument(id=MATCH.policy, jurisdiction="CN",
+                   params=MATCH.policy_params & CITY_COMPANY_DEBT, cite=MATCH.pc,
+                   unconfirmed=MATCH.pu),
+        TEST(lambda as_of, revenue, policy_params: not revenue and as_of.isoformat()
+             >= str(policy_params["city_company_debt_needs_revenue_since"])),
+        group("debt_in_china", True),
+        salience=20,
+    )  # fmt: skip
+    @sourced(CATALOGUE_FIELD)
+    def exclude_city_company_debt_without_revenue_in_china(
+        self, as_of, revenue, policy, policy_params, pc, pu, ids, c, soft
+    ):
+        """Exclude a loan or bond to a Chinese city company for a project without revenue of its
+        own after Guofa [2014] 43 stripped city companies of government financing: the debt
+        would be the city's, which borrows only by government bond (Budget Law Art. 35); an
+        unconfirmed date in the policy record makes it one to check."""
+        hard = "params.city_company_debt_needs_revenue_since" not in pu
+        since = policy_params["city_company_debt_needs_revenue_since"]
+        self.declare(*(
+            fail(iid, "exclude_city_company_debt_without_revenue_in_china",
+                 test="a city company borrows against revenue of the project's own",
+                 value="revenue: none",
+                 threshold=f"no new government debt through city companies since {since} "
+                 f"({policy})",
+                 source=cite(pc, "params.city_company_debt_needs_revenue_since"),
+                 hard=hard and iid not in soft, fixable=True,
+                 hint="revenue of the project's own (user fees, energy savings, availability "
+                 "payments) would let the company borrow on it; without it the city borrows "
+                 "by local government bond")
+            for iid in ids
+            if iid != policy
         ))  # fmt: skip
 
     @Rule(

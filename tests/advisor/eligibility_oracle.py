@@ -117,6 +117,15 @@ def user_pays_policy(records: Iterable[InstrumentRecord]) -> InstrumentRecord | 
     return None
 
 
+def city_company_debt_policy(records: Iterable[InstrumentRecord]) -> InstrumentRecord | None:
+    """The record whose params date China's end of government debt through city companies
+    (Guofa [2014] 43)."""
+    for record in records:
+        if "city_company_debt_needs_revenue_since" in record.params:
+            return record
+    return None
+
+
 def phase_of(record: InstrumentRecord, stage: str) -> tuple[str | None, bool]:
     """Section 1, "Phases": the phase an option finances (None: none left) and whether later."""
     if not record.stages or stage in record.stages:
@@ -134,6 +143,7 @@ def _tests(
     rates: Rates,
     funds: Amount,
     policy: InstrumentRecord | None,
+    debt_policy: InstrumentRecord | None = None,
 ) -> list[tuple[str, bool, set[str]]]:
     """Every hard test of section 1: (rule, fails, the unconfirmed fields its failure rests on)."""
     unconfirmed = set(record.unconfirmed)
@@ -226,6 +236,21 @@ def _tests(
             policy.unconfirmed
         ) | {"params.private_partner_in_public_project"} & set(record.unconfirmed)
         out.append(("cn_user_pays", fails, shaky))
+    # Guofa [2014] 43: a city company takes no new government debt, so a loan or bond (one
+    # that reaches China) to it for a project without revenue of its own is excluded
+    reaches_cn = not record.countries() or "CN" in record.countries()
+    if (
+        debt_policy is not None
+        and record.id != debt_policy.id
+        and country == "CN"
+        and profile.applicant == "municipal_company"
+        and record.kind in ("loan", "bond")
+        and reaches_cn
+    ):
+        since = _date_param(debt_policy.params["city_company_debt_needs_revenue_since"])
+        fails = since is not None and day >= since and not streams
+        shaky = {"params.city_company_debt_needs_revenue_since"} & set(debt_policy.unconfirmed)
+        out.append(("cn_city_company_debt", fails, shaky))
     return out
 
 
@@ -236,9 +261,10 @@ def check_one(
     rates: Rates,
     day: date,
     policy: InstrumentRecord | None,
+    debt_policy: InstrumentRecord | None = None,
 ) -> Verdict:
     funds = amount(record, profile, rates)
-    results = _tests(record, profile, day, rates, funds, policy)
+    results = _tests(record, profile, day, rates, funds, policy, debt_policy)
     failed = tuple(dict.fromkeys(rule for rule, fails, shaky in results if fails and not shaky))
     shaky_failed = tuple(dict.fromkeys(rule for rule, fails, shaky in results if fails and shaky))
     phase, later = phase_of(record, profile.stage)
@@ -279,7 +305,10 @@ def check(
     day = profile.as_of or today or date.today()
     rates = Rates.on(fx_rates, day)
     policy = user_pays_policy(records)
+    debt_policy = city_company_debt_policy(records)
     return {
-        record.id: check_one(record, profile, rates=rates, day=day, policy=policy)
+        record.id: check_one(
+            record, profile, rates=rates, day=day, policy=policy, debt_policy=debt_policy
+        )
         for record in records
     }

@@ -73,8 +73,10 @@ def _profile_for(record: InstrumentRecord) -> ProjectProfile | None:
     total = max(record.min_project_cost or 0, (record.min_ticket or 0) * 2, 5_000_000)
     if record.max_project_cost:
         total = min(total, record.max_project_cost)
+    # a loan or a bond is repaid from somewhere: a project with revenue of its own (in China a
+    # city company may borrow on nothing else, Guofa [2014] 43)
     revenue = list(record.revenue_streams_any[:1]) or (
-        ["user_fees"] if record.revenue_required else []
+        ["user_fees"] if record.revenue_required or record.kind in ("loan", "bond") else []
     )
     dev = None
     if "development" in record.costs_covered:

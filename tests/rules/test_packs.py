@@ -207,6 +207,30 @@ def test_china_fiscal_caps_exclude_new_ppp(rule: str, profile: dict, fires: bool
     assert (rule in findings) is fires
 
 
+# Guofa [2014] 43 (dated 2014-09-21): city companies stripped of government financing; a loan
+# or bond to one for a project without revenue of its own would be the city's debt
+LGFV = {"id": "cn_lgfv_like", "jurisdiction": "CN", "kind": "loan", "eligible_countries": ["CN"],
+        "params": {"city_company_debt_needs_revenue_since": "2014-09-21"}}  # fmt: skip
+DEBT = "exclude_city_company_debt_without_revenue_in_china"
+CITY_DEBT = [
+    (DEBT, {"applicant": "municipal_company", "revenue_streams": ["none"], "as_of": "2016-01-01"}, "loan", True),
+    (DEBT, {"applicant": "municipal_company", "revenue_streams": ["none"], "as_of": "2016-01-01"}, "bond", True),
+    (DEBT, {"applicant": "municipal_company", "revenue_streams": ["user_fees"], "as_of": "2016-01-01"}, "loan", False),
+    (DEBT, {"applicant": "municipal_company", "revenue_streams": ["none"], "as_of": "2014-09-20"}, "loan", False),
+    (DEBT, {"applicant": "large_enterprise", "revenue_streams": ["none"], "as_of": "2016-01-01"}, "loan", False),
+    (DEBT, {"applicant": "municipal_company", "revenue_streams": ["none"], "as_of": "2016-01-01"}, "grant", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "profile", "kind", "fires"), CITY_DEBT)
+def test_china_city_company_debt_needs_revenue(
+    rule: str, profile: dict, kind: str, fires: bool
+) -> None:
+    lender = record(id="lender", kind=kind, eligible_countries=["CN"])
+    findings = fired(ChinaRules, {"country": "CN", **profile}, record(**LGFV), lender)
+    assert (rule in findings) is fires
+
+
 @pytest.mark.parametrize(
     ("kind", "params", "revenue", "fires"),
     [
@@ -434,7 +458,7 @@ def test_every_rule_has_a_pack_test() -> None:
     from rules._experta import Rule
     from rules.engine import PACKS
 
-    tables = (ELIGIBILITY, EU, CHINA, FISCAL_CAPS, STRUCTURES, SCORING, MODELS)
+    tables = (ELIGIBILITY, EU, CHINA, FISCAL_CAPS, CITY_DEBT, STRUCTURES, SCORING, MODELS)
     tested = {row[0] for table in tables for row in table}
     tested.add("exclude_government_pay_ppp_in_china_after_reform")
     names = {n for pack in PACKS for n, obj in vars(pack).items() if isinstance(obj, Rule)}
