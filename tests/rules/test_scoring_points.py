@@ -178,6 +178,7 @@ def regional(record: Any, region: str | None) -> float:
     return rates[region] if region else min(rates.values())
 
 
+HALF = {"amount": 10_000_000, "currency": "EUR"}  # as much as the builder's capex
 COVERAGE_CASES: list[tuple[str, dict[str, Any], Callable[[Any], float]]] = [
     # (instrument, profile overrides, points): 4 x the share of the cost it can carry x the
     # value of its money (free 1.0): ERDF 2014-2020 at its rate for the region category
@@ -188,9 +189,14 @@ COVERAGE_CASES: list[tuple[str, dict[str, Any], Callable[[Any], float]]] = [
     ("erdf_2014_2020", {"region_category": "more_developed", "as_of": "2016-06-01"},
      lambda r: 4 * regional(r, "more_developed")),
     ("erdf_2014_2020", {"as_of": "2016-06-01"}, lambda r: 4 * regional(r, None)),
-    # Horizon 2020: 100% for a municipality, 70% for a profit-making SME
-    ("horizon_2020", {"applicant": "municipality", "as_of": "2016-06-01"}, lambda r: 4 * 1.0),
-    ("horizon_2020", {"applicant": "sme", "as_of": "2016-06-01"}, lambda r: 4 * 0.7),
+    # Horizon 2020: 100% for a municipality, 70% for a profit-making SME, of the development
+    # half of the cost; equipment counts only by its depreciation in the action (FFG on MGA Art.
+    # 6.2.D.2), so the capital half carries nothing confirmed
+    ("horizon_2020", {"applicant": "municipality", "as_of": "2016-06-01", "development_cost": HALF},
+     lambda r: 4 * 0.5 * 1.0),
+    ("horizon_2020", {"applicant": "sme", "as_of": "2016-06-01", "development_cost": HALF},
+     lambda r: 4 * 0.5 * 0.7),
+    ("horizon_2020", {"applicant": "municipality", "as_of": "2016-06-01"}, lambda r: 0.0),
 ]  # fmt: skip
 
 
