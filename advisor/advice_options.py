@@ -197,6 +197,15 @@ def assemble(
         if unconfirmed is None:
             unconfirmed = unconfirmed_in(snapshot, record)
         verify = to_verify(soft, unconfirmed, cap, record.not_applicable.get("co_financing"))
+        if phase != stage and record.valid_to is not None:
+            # a later phase has not begun: that it comes within the instrument's window (an EU
+            # fund's eligible expenditure paid by its end date, CPR 2021/1060 Art. 63(2)) is a
+            # fact no profile states
+            verify = [
+                *verify,
+                f"the {phase} phase must come before the instrument's end on "
+                f"{record.valid_to.isoformat()}",
+            ]
         if verify:
             to_check.append(
                 _validated_to_check(

@@ -279,6 +279,8 @@ def check_one(
         return Verdict(status="excluded", failed=failed, unconfirmed_failed=shaky_failed, **common)
     to_verify = [f"hard rule {rule} fails on unconfirmed data" for rule in shaky_failed]
     to_verify += [f"condition no profile field states: {text}" for text in record.conditions]
+    if later and record.valid_to is not None:
+        to_verify.append(f"the later {phase} phase must come before the end on {record.valid_to}")
     if record.min_population is not None and profile.population is None:
         to_verify.append(f"city population not given; at least {record.min_population:,} required")
     to_verify += [
