@@ -1,6 +1,7 @@
 """China rule pack: the 2023 PPP reform, the legacy fiscal caps on PPP payments, and the end of
 government debt through city companies (Guofa [2014] 43: no loan or bond to a city company for a
-project without revenue of its own).
+project without revenue of its own; general bonds for projects without revenue, special bonds for
+those with some).
 
 Sources: instrument_facts.md CN1 (MoF PPP 2014-2023: the 10% fiscal-affordability cap, binding
 as restated on 7 Mar 2019; from the MoF notice of 18 Nov 2022, no new PPP above 10% and no new
@@ -28,6 +29,9 @@ BINDING_CAP = P(lambda params: "fiscal_cap_binding_since" in params)
 GOVERNMENT_PAY_CAP = P(lambda params: "government_pay_threshold_since" in params)
 KNOWN_SHARE = P(lambda s: s is not None)
 CITY_COMPANY_DEBT = P(lambda params: "city_company_debt_needs_revenue_since" in params)
+GENERAL_BOND = P(
+    lambda params: "special_bond_revenue" in params and "general_bond_form_since" in params
+)
 
 
 def _in_force(as_of, since, policy_valid_to) -> bool:  # type: ignore[no-untyped-def]
@@ -180,6 +184,37 @@ class ChinaRules(KnowledgeEngine):
                  "by local government bond")
             for iid in ids
             if iid != policy
+        ))  # fmt: skip
+
+    @Rule(
+        Project(country="CN", as_of=MATCH.as_of, revenue=MATCH.revenue),
+        Instrument(id=MATCH.bond, jurisdiction="CN", params=MATCH.bond_params & GENERAL_BOND,
+                   cite=MATCH.bc, unconfirmed=MATCH.bu),
+        TEST(lambda as_of, revenue, bond_params:
+             as_of.isoformat() >= str(bond_params["general_bond_form_since"])
+             and bool(set(revenue) & split_codes(bond_params["special_bond_revenue"]))),
+        group("kind", "bond"),
+        salience=20,
+    )  # fmt: skip
+    @sourced(CATALOGUE_FIELD)
+    def exclude_general_bond_for_project_with_revenue_in_china(
+        self, as_of, revenue, bond, bond_params, bc, bu, ids, c, soft
+    ):
+        """Exclude China's general bond for a project with revenue of its own once the general
+        bond has its form (Budget Law in force 2015-01-01): Guofa [2014] 43 sends public-welfare
+        projects with some revenue to special bonds, general bonds to those without; an
+        unconfirmed date or stream list makes it one to check."""
+        hard = not {"params.general_bond_form_since", "params.special_bond_revenue"} & set(bu)
+        streams = sorted(set(revenue) & split_codes(bond_params["special_bond_revenue"]))
+        self.declare(*(
+            fail(iid, "exclude_general_bond_for_project_with_revenue_in_china",
+                 test="a general bond funds a project without revenue of its own",
+                 value=f"revenue: {listed(streams)}",
+                 threshold=f"no revenue a special bond is repaid from (since "
+                 f"{bond_params['general_bond_form_since']})",
+                 source=cite(bc, "params.special_bond_revenue"), hard=hard and iid not in soft)
+            for iid in ids
+            if iid == bond
         ))  # fmt: skip
 
     @Rule(

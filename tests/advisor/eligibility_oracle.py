@@ -236,6 +236,14 @@ def _tests(
             policy.unconfirmed
         ) | {"params.private_partner_in_public_project"} & set(record.unconfirmed)
         out.append(("cn_user_pays", fails, shaky))
+    # Guofa [2014] 43: general bonds for public-welfare projects without revenue, special bonds
+    # for those with some; from the general-bond form (2015-01-01)
+    since = _date_param(record.params.get("general_bond_form_since"))
+    special = record.params.get("special_bond_revenue")
+    if country == "CN" and since is not None and special is not None:
+        fails = day >= since and bool(streams & _list_param(special))
+        shaky = {"params.general_bond_form_since", "params.special_bond_revenue"} & unconfirmed
+        out.append(("cn_general_bond", fails, shaky))
     # Guofa [2014] 43: a city company takes no new government debt, so a loan or bond (one
     # that reaches China) to it for a project without revenue of its own is excluded
     reaches_cn = not record.countries() or "CN" in record.countries()

@@ -231,6 +231,27 @@ def test_china_city_company_debt_needs_revenue(
     assert (rule in findings) is fires
 
 
+# Guofa [2014] 43: "没有收益的公益性事业发展由地方政府发行一般债券融资。有一定收益的由地方政府通过发行
+# 专项债券融资" - a project with revenue a special bond is repaid from takes no general bond
+GENERAL = {"id": "cn_general_like", "jurisdiction": "CN", "kind": "bond", "eligible_countries": ["CN"],
+           "params": {"general_bond_form_since": "2015-01-01",
+                      "special_bond_revenue": "user_fees, parking_fees"}}  # fmt: skip
+NO_GENERAL = "exclude_general_bond_for_project_with_revenue_in_china"
+GENERAL_BOND_CASES = [
+    (NO_GENERAL, {"revenue_streams": ["user_fees"], "as_of": "2016-01-01"}, True),
+    (NO_GENERAL, {"revenue_streams": ["energy_savings"], "as_of": "2016-01-01"}, False),
+    (NO_GENERAL, {"revenue_streams": ["none"], "as_of": "2016-01-01"}, False),
+    (NO_GENERAL, {"revenue_streams": ["user_fees"], "as_of": "2014-12-31"}, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "profile", "fires"), GENERAL_BOND_CASES)
+def test_china_general_bond_only_without_revenue(rule: str, profile: dict, fires: bool) -> None:
+    other = record(id="other_bond", kind="bond", eligible_countries=["CN"])
+    findings = fired(ChinaRules, {"country": "CN", **profile}, record(**GENERAL), other)
+    assert (rule in findings) is fires
+
+
 @pytest.mark.parametrize(
     ("kind", "params", "revenue", "fires"),
     [
@@ -458,7 +479,17 @@ def test_every_rule_has_a_pack_test() -> None:
     from rules._experta import Rule
     from rules.engine import PACKS
 
-    tables = (ELIGIBILITY, EU, CHINA, FISCAL_CAPS, CITY_DEBT, STRUCTURES, SCORING, MODELS)
+    tables = (
+        ELIGIBILITY,
+        EU,
+        CHINA,
+        FISCAL_CAPS,
+        CITY_DEBT,
+        GENERAL_BOND_CASES,
+        STRUCTURES,
+        SCORING,
+        MODELS,
+    )
     tested = {row[0] for table in tables for row in table}
     tested.add("exclude_government_pay_ppp_in_china_after_reform")
     names = {n for pack in PACKS for n, obj in vars(pack).items() if isinstance(obj, Rule)}
