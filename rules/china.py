@@ -34,6 +34,11 @@ GENERAL_BOND = P(
 )
 
 
+def _confirmed(unconfirmed, *fields: str) -> bool:  # type: ignore[no-untyped-def]
+    """None of the policy record's `fields` is unconfirmed: its failure excludes (else: check)."""
+    return not set(fields) & set(unconfirmed)
+
+
 def _in_force(as_of, since, policy_valid_to) -> bool:  # type: ignore[no-untyped-def]
     """From `since` to the end of the policy's regime (its record's valid_to), both included."""
     day = as_of.isoformat()
@@ -59,7 +64,7 @@ class ChinaRules(KnowledgeEngine):
         catalogue's `params.private_partner_in_public_project`), without user-pays revenue in
         China after the 2023 reform (an unconfirmed date or stream list of the policy record
         makes it one to check)."""
-        hard = not {"params.user_pays_only_since", "params.user_pays_streams"} & set(pu)
+        hard = _confirmed(pu, "params.user_pays_only_since", "params.user_pays_streams")
         since = policy_params["user_pays_only_since"]
         self.declare(*(
             fail(iid, "exclude_government_pay_ppp_in_china_after_reform",
@@ -93,10 +98,9 @@ class ChinaRules(KnowledgeEngine):
         share of its general public budget that the MoF rules allow (10%: no new PPP project
         there), from the date the catalogue gives the cap as binding to the end of the legacy
         regime; an unconfirmed cap or date makes it one to check."""
-        hard = not {
-            "params.fiscal_cap_share_of_general_budget",
-            "params.fiscal_cap_binding_since",
-        } & set(pu)
+        hard = _confirmed(
+            pu, "params.fiscal_cap_share_of_general_budget", "params.fiscal_cap_binding_since"
+        )
         cap = float(policy_params["fiscal_cap_share_of_general_budget"])
         self.declare(*(
             fail(iid, "exclude_ppp_above_fiscal_cap_in_china",
@@ -130,11 +134,12 @@ class ChinaRules(KnowledgeEngine):
         city's PPP payments exceed the lower share above which the MoF allows no new
         government-pay PPP (5%, from its notice of 18 Nov 2022 to the end of the legacy regime);
         an unconfirmed threshold, date or stream list makes it one to check."""
-        hard = not {
+        hard = _confirmed(
+            pu,
             "params.government_pay_ppp_threshold_share",
             "params.government_pay_threshold_since",
             "params.user_pays_streams",
-        } & set(pu)
+        )
         threshold = float(policy_params["government_pay_ppp_threshold_share"])
         self.declare(*(
             fail(iid, "exclude_government_pay_ppp_above_threshold_in_china",
@@ -169,7 +174,7 @@ class ChinaRules(KnowledgeEngine):
         own after Guofa [2014] 43 stripped city companies of government financing: the debt
         would be the city's, which borrows only by government bond (Budget Law Art. 35); an
         unconfirmed date in the policy record makes it one to check."""
-        hard = "params.city_company_debt_needs_revenue_since" not in pu
+        hard = _confirmed(pu, "params.city_company_debt_needs_revenue_since")
         since = policy_params["city_company_debt_needs_revenue_since"]
         self.declare(*(
             fail(iid, "exclude_city_company_debt_without_revenue_in_china",
@@ -204,7 +209,7 @@ class ChinaRules(KnowledgeEngine):
         bond has its form (Budget Law in force 2015-01-01): Guofa [2014] 43 sends public-welfare
         projects with some revenue to special bonds, general bonds to those without; an
         unconfirmed date or stream list makes it one to check."""
-        hard = not {"params.general_bond_form_since", "params.special_bond_revenue"} & set(bu)
+        hard = _confirmed(bu, "params.general_bond_form_since", "params.special_bond_revenue")
         streams = sorted(set(revenue) & split_codes(bond_params["special_bond_revenue"]))
         self.declare(*(
             fail(iid, "exclude_general_bond_for_project_with_revenue_in_china",
