@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from advisor import heap
 from advisor.facts import (  # where callers import the conversions from
     FINANCE_DIMENSIONS,
     LEVEL,
@@ -169,8 +170,8 @@ class Runner:
     Built once per revision: each rule's catalogue patterns are matched against the catalogue
     (rules/compiled.py). Per profile: the project is bound and joined with those candidates, and
     the right-hand sides run as experta would run them. The compiled path holds no Rete network
-    and no tokens, only the candidates and their bindings, so nothing is frozen out of the garbage
-    collector's reach (gc.freeze applies to the residual engine only, when there is one). A failed
+    and no tokens, only the candidates and their bindings; `runner_for` has a long-lived
+    process freeze them out of the collector's full passes (advisor/heap.py `adopt`). A failed
     run leaves nothing behind: each run starts from the same candidates.
     """
 
@@ -251,9 +252,11 @@ def runner_for(key: tuple[Any, ...], build: Callable[[], list[Instrument | Group
         cache = _local.runners = OrderedDict()
     runner = cache.get(key)
     if runner is None:
+        retired = len(cache) >= RUNNERS_KEPT
         while len(cache) >= RUNNERS_KEPT:  # the least recently used goes
             cache.popitem(last=False)
         runner = cache[key] = Runner(build())
+        heap.adopt(retired)  # a long-lived process keeps it out of the collector's full passes
     else:
         cache.move_to_end(key)
     return runner

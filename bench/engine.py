@@ -16,6 +16,11 @@ ms per profile (wall clock) and ratios; the CPU-time medians are printed beside 
 wall clock of a shared machine also counts other processes' time. Not a test: compare medians and
 ratios from runs on the same machine.
 
+The garbage collector is settled after the warm-up as the server, batch and job workers settle
+theirs once started (advisor/heap.py: what start-up built frozen, young objects collected every
+10,000 allocations, a runner built later frozen in turn); `--collector default` keeps Python's
+defaults, to compare.
+
     python bench/engine.py                  # the shipped catalogue
     python bench/engine.py --synthetic 1000 # 1,000 instruments drawn from the real rows
 """
@@ -32,6 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from advisor import engine as runner  # noqa: E402
+from advisor import heap  # noqa: E402
 from advisor.advice import advise  # noqa: E402
 from advisor.money import Converter  # noqa: E402
 from bench.common import (  # noqa: E402
@@ -74,6 +80,12 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=0, help="instruments (synthetic)")
     parser.add_argument("--profiles", type=int, default=120, help="random profiles")
     parser.add_argument("--paired", type=int, default=24, help="profiles also run naive")
+    parser.add_argument(
+        "--collector",
+        choices=("settled", "default"),
+        default="settled",
+        help="the collector as the product's long-lived processes set it, or Python's defaults",
+    )
     args = parser.parse_args()
 
     snapshot = synthetic_snapshot(args.synthetic) if args.synthetic else full_snapshot()
@@ -120,6 +132,8 @@ def main() -> None:
         whole_advice(profile, "compiled")
         whole_advice(profile, "previous")
     runner.run_fresh(prepared[0][3], prepared[0][0].catalogue)
+    if args.collector == "settled":
+        heap.settle()  # as a server or batch worker once started
 
     wall: dict[str, list[float]] = {path: [] for path in PATHS}
     cpu: dict[str, list[float]] = {path: [] for path in PATHS}
@@ -157,6 +171,7 @@ def main() -> None:
           f"{len(snapshot.business_models)} business models ({snapshot.revision})")  # fmt: skip
     print(f"profiles: {len(profiles)} (naive on the first {len(naive_pairs)}); "
           f"{len(built)} catalogue builds (each both engines) in {build_s:.1f} s")  # fmt: skip
+    print(f"collector: {args.collector}")
     print("median per profile         wall ms    cpu ms")
     for name in PATHS:
         print(f"  {name:<24} {ms(wall[name]):8.2f}  {ms(cpu[name]):8.2f}")
