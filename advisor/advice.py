@@ -6,6 +6,7 @@ from operator import attrgetter
 
 from advisor import engine as runner
 from advisor.advice_options import _business_models, assemble, status_on
+from advisor.capital import borrowing_limit
 from advisor.engine import Finding
 from advisor.mixes import compose
 from advisor.models import Advice, CoverageOut, ProjectProfile
@@ -40,7 +41,7 @@ def advise(
     if profile.as_of is None:
         profile = profile.model_copy(update={"as_of": as_of})
     money = Converter(snapshot, as_of)
-    project = runner.project_fact(profile, money.to_eur)
+    project = runner.project_fact(profile, money.to_eur, borrowing_limit(snapshot, profile, as_of))
     limit = max(1, min(limit, MAX_LIMIT))
 
     def build() -> list:  # type: ignore[type-arg]

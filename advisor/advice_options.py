@@ -94,6 +94,7 @@ def _ceiling(terms: Terms, project: Any) -> Ceiling:
         applicant=project["applicant"],
         previous_region=project["previous_region_category"],
         period=project["region_period"],
+        borrowing=project["borrowing"],
     )
 
 

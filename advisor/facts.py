@@ -71,7 +71,11 @@ def jurisdiction_of(country: str) -> str:
     return "EU" if country in EU27 else "GLOBAL"
 
 
-def project_fact(profile: ProjectProfile, to_eur: ToEur) -> Project:
+def project_fact(
+    profile: ProjectProfile, to_eur: ToEur, borrowing: tuple[float, str] | None = None
+) -> Project:
+    """The per-profile fact. `borrowing`: the largest share of the investment loans and bonds
+    may fund in the project's country, with its clause (advisor/capital.py), or None."""
     capex = to_eur(profile.capex.amount, profile.capex.currency)
     dev = profile.development_cost
     development = to_eur(dev.amount, dev.currency) if dev else 0.0
@@ -103,6 +107,7 @@ def project_fact(profile: ProjectProfile, to_eur: ToEur) -> Project:
         ppp_payments_share=fiscal.ppp_payments_share if fiscal else None,
         debt_to_revenue=fiscal.debt_to_revenue if fiscal else None,
         undertaking=profile.applicant in UNDERTAKINGS,
+        borrowing=borrowing,
     )
 
 

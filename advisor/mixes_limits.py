@@ -15,11 +15,11 @@ from advisor.models import Option, ProjectProfile
 from advisor.money import Converter
 from catalogue.schema import InstrumentRecord
 from catalogue.snapshot import Snapshot
-from rules.ceilings import GRANT_KINDS, ceiling, region_period
+from rules.ceilings import BORROWED_KINDS, GRANT_KINDS, ceiling, region_period
 
 CANDIDATES = 12  # a mix draws on the shortlist: the best-ranked usable options
 COSTS = ("development", "investment")
-DEBT = {"loan", "bond", "financial_instrument"}
+DEBT = BORROWED_KINDS  # loans and bonds: within the project-capital rule together
 
 
 @dataclass(frozen=True)

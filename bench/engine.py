@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from advisor import engine as runner  # noqa: E402
 from advisor import heap  # noqa: E402
 from advisor.advice import advise  # noqa: E402
+from advisor.capital import borrowing_limit  # noqa: E402
 from advisor.money import Converter  # noqa: E402
 from bench.common import (  # noqa: E402
     full_snapshot,
@@ -106,7 +107,8 @@ def main() -> None:
                 runner.ReteRunner(catalogue),
                 runner.Runner(catalogue),
             )
-        return (*built[key], runner.project_fact(profile, money.to_eur))
+        borrowing = borrowing_limit(snapshot, profile, money.on)
+        return (*built[key], runner.project_fact(profile, money.to_eur, borrowing))
 
     build_s = time.perf_counter()
     prepared = [inputs(p) for p in profiles]

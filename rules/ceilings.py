@@ -18,6 +18,9 @@ from typing import Any
 # 000_3774adf2b4c550fa.txt §3.2.6.1 L1512); where the catalogue records none, the amount is
 # unknown rather than the whole cost.
 GRANT_KINDS = frozenset({"grant", "technical_assistance"})
+# Borrowed money: where a country sets a minimum project capital (China: Guofa [2009] 27,
+# [2015] 51, [2019] 26), loans and bonds fund at most the rest of the investment.
+BORROWED_KINDS = frozenset({"loan", "bond", "financial_instrument"})
 FUNDED_COSTS = ("investment", "development")
 
 
@@ -47,11 +50,14 @@ class Ceiling:
     rate_by_cost: dict[str, float]
     basis: str
     known: bool = True  # False: no confirmed bound for any cost the instrument covers here
-    binding: str = "rate"  # the limit that sets the amount: rate | share | ticket | typical
+    # the limit that sets the amount: rate | capital | share | ticket | typical
+    binding: str = "rate"
+    capital_source: str = ""  # the clause of the project-capital rule, when it binds
 
     def source(self, terms: "Terms") -> str:
         """The citation of the limit that sets the amount (the article it rests on)."""
         chosen = {
+            "capital": self.capital_source,
             "share": terms.share_source,
             "ticket": terms.ticket_source,
             "typical": terms.typical_source,
@@ -164,10 +170,12 @@ def confirmed_bound(
     applicant: str,
     previous_region: str | None = None,
     period: str | None = None,
+    borrowing: tuple[float, str] | None = None,
 ) -> float:
     """The most confirmed facts alone allow: an unconfirmed rate or cap left out, an unknown
-    grant rate taken as the whole cost, no typical ticket. Only a bound below a minimum ticket
-    by this measure excludes; below it only through unconfirmed limits, the option is to check.
+    grant rate taken as the whole cost, no typical ticket; borrowed money within the project's
+    capital rule (`ceiling`). Only a bound below a minimum ticket by this measure excludes;
+    below it only through unconfirmed limits, the option is to check.
     """
     if terms.kind == "delivery_tool":
         return 0.0
@@ -182,7 +190,10 @@ def confirmed_bound(
                 terms.rates, cost=cost, region=region, applicant=applicant,
                 previous_region=previous_region, period=period,
             )  # fmt: skip
-        funded += amounts[cost] * (1.0 if rate is None else rate)
+        share = 1.0 if rate is None else rate
+        if cost == "investment" and borrowing is not None and terms.kind in BORROWED_KINDS:
+            share = min(share, borrowing[0])
+        funded += amounts[cost] * share
     if terms.max_share is not None and terms.share_confirmed:
         funded = min(funded, terms.max_share * (capex + development))
     if terms.max_ticket is not None and terms.max_ticket_confirmed:
@@ -199,10 +210,14 @@ def ceiling(
     applicant: str,
     previous_region: str | None = None,
     period: str | None = None,
+    borrowing: tuple[float, str] | None = None,
 ) -> Ceiling:
     """The most this instrument can fund of this project, in EUR (the conservative bound).
 
     A delivery tool (such as ITI) bundles other funds and carries no money of its own.
+    `borrowing` is the largest share of the investment loans and bonds may fund where the
+    project's country requires project capital, with its clause (advisor/capital.py): a
+    borrowed instrument's investment amount stops there, whatever its own terms allow.
     """
     if terms.kind == "delivery_tool":
         return Ceiling(amount=0.0, by_cost={}, rate_by_cost={}, basis="bundles other funds")
@@ -225,13 +240,21 @@ def ceiling(
             rate = 1.0
         rate_by_cost[cost] = rate
         by_cost[cost] = base * rate
-    amount = sum(by_cost.values())
     basis = ", ".join(f"{rate:.0%} of {cost} cost" for cost, rate in rate_by_cost.items())
+    binding, capital_source = "rate", ""
+    if (
+        borrowing is not None
+        and terms.kind in BORROWED_KINDS
+        and by_cost.get("investment", 0.0) > borrowing[0] * capex
+    ):
+        by_cost["investment"] = borrowing[0] * capex
+        basis += f"; borrowed money at most {borrowing[0]:.0%} of the investment (project capital)"
+        binding, capital_source = "capital", borrowing[1]
+    amount = sum(by_cost.values())
     if unknown:
         basis = ", ".join(filter(None, [basis, f"no confirmed ceiling for {', '.join(unknown)}"]))
     basis = basis or "none of this project's costs"
     total = capex + development
-    binding = "rate"
     if terms.max_share is not None and amount > terms.max_share * total:
         amount = terms.max_share * total
         basis += f"; at most {terms.max_share:.0%} of the total cost"
@@ -257,4 +280,5 @@ def ceiling(
         basis=basis,
         known=bool(by_cost) or not unknown,
         binding=binding,
+        capital_source=capital_source,
     )

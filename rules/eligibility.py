@@ -144,15 +144,16 @@ class EligibilityRules(KnowledgeEngine):
     @Rule(
         Project(capex=MATCH.capex, development=MATCH.dev, region_category=MATCH.region,
                 previous_region_category=MATCH.previous, region_period=MATCH.period,
-                applicant=MATCH.applicant),
+                applicant=MATCH.applicant, borrowing=MATCH.borrowing),
         group("ticket", MATCH.ticket),
-        TEST(lambda capex, dev, region, previous, period, applicant, ticket:
-             _below_minimum(ticket, capex, dev, region, previous, period, applicant)),
+        TEST(lambda capex, dev, region, previous, period, applicant, borrowing, ticket:
+             _below_minimum(ticket, capex, dev, region, previous, period, applicant,
+                            borrowing)),
         salience=HARD,
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
     def exclude_costs_below_minimum_ticket(
-        self, capex, dev, region, previous, period, applicant, ticket, ids, c, soft
+        self, capex, dev, region, previous, period, applicant, borrowing, ticket, ids, c, soft
     ):
         """Exclude an instrument whose minimum ticket exceeds the most it can fund here.
 
@@ -164,7 +165,7 @@ class EligibilityRules(KnowledgeEngine):
         minimum, terms = ticket
         terms_of_project = dict(capex=capex, development=dev, region=region,
                                 applicant=applicant, previous_region=previous,
-                                period=period)  # fmt: skip
+                                period=period, borrowing=borrowing)  # fmt: skip
         cap = ceiling(terms, **terms_of_project)
         bound = confirmed_bound(terms, **terms_of_project)
         self.declare(*(
@@ -342,12 +343,12 @@ class EligibilityRules(KnowledgeEngine):
         ))  # fmt: skip
 
 
-def _below_minimum(ticket, capex, dev, region, previous, period, applicant) -> bool:  # type: ignore[no-untyped-def]
+def _below_minimum(ticket, capex, dev, region, previous, period, applicant, borrowing) -> bool:  # type: ignore[no-untyped-def]
     """Below the minimum ticket by the conservative amount (or, when no rate is confirmed at
-    all, by what confirmed facts allow)."""
+    all, by what confirmed facts allow); borrowed money within the project-capital rule."""
     minimum, terms = ticket
     project = dict(capex=capex, development=dev, region=region, applicant=applicant,
-                   previous_region=previous, period=period)  # fmt: skip
+                   previous_region=previous, period=period, borrowing=borrowing)  # fmt: skip
     cap = ceiling(terms, **project)
     low = cap.amount if cap.known else confirmed_bound(terms, **project)
     return low < minimum

@@ -104,12 +104,13 @@ class ScoringRules(KnowledgeEngine):
     @Rule(
         Project(capex=MATCH.capex, development=MATCH.dev, region_category=MATCH.region,
                 previous_region_category=MATCH.previous, region_period=MATCH.period,
-                applicant=MATCH.applicant),
+                applicant=MATCH.applicant, borrowing=MATCH.borrowing),
         group("coverage", MATCH.terms, extra=True),
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
     def score_cost_coverage(
-        self, capex, dev, region, previous, period, applicant, terms, ids, c, soft, extra
+        self, capex, dev, region, previous, period, applicant, borrowing, terms, ids, c, soft,
+        extra,
     ):  # fmt: skip
         """Prefer instruments that carry a larger share of the cost, valuing cheaper money more.
 
@@ -118,7 +119,7 @@ class ScoringRules(KnowledgeEngine):
         reason cites the clause of that rate, not the study's general remark.
         """
         cap = ceiling(terms, capex=capex, development=dev, region=region, applicant=applicant,
-                      previous_region=previous, period=period)  # fmt: skip
+                      previous_region=previous, period=period, borrowing=borrowing)  # fmt: skip
         share = cap.amount / (capex + dev) if capex + dev else 0.0
         text = (
             f"can fund up to {eur(cap.amount)} ({share:.0%} of the cost: {cap.basis})"

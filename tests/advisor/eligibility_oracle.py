@@ -35,7 +35,7 @@ from typing import Literal
 from advisor.models import ProjectProfile
 from catalogue.schema import FxRate, InstrumentRecord, ReachWindow
 from catalogue.vocabulary import COUNTRY_GROUPS
-from tests.advisor.oracle_amounts import Amount, Rates, amount, funds_total
+from tests.advisor.oracle_amounts import Amount, Rates, amount, borrowed_share, funds_total
 
 Status = Literal["excluded", "to_check", "eligible"]
 
@@ -270,8 +270,9 @@ def check_one(
     day: date,
     policy: InstrumentRecord | None,
     debt_policy: InstrumentRecord | None = None,
+    borrowed: float | None = None,
 ) -> Verdict:
-    funds = amount(record, profile, rates)
+    funds = amount(record, profile, rates, borrowed)
     results = _tests(record, profile, day, rates, funds, policy, debt_policy)
     failed = tuple(dict.fromkeys(rule for rule, fails, shaky in results if fails and not shaky))
     shaky_failed = tuple(dict.fromkeys(rule for rule, fails, shaky in results if fails and shaky))
@@ -316,9 +317,16 @@ def check(
     rates = Rates.on(fx_rates, day)
     policy = user_pays_policy(records)
     debt_policy = city_company_debt_policy(records)
+    borrowed = borrowed_share(records, profile, day)
     return {
         record.id: check_one(
-            record, profile, rates=rates, day=day, policy=policy, debt_policy=debt_policy
+            record,
+            profile,
+            rates=rates,
+            day=day,
+            policy=policy,
+            debt_policy=debt_policy,
+            borrowed=borrowed,
         )
         for record in records
     }

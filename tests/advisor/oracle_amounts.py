@@ -11,6 +11,7 @@ from datetime import date
 
 from advisor.models import ProjectProfile
 from catalogue.schema import CoFinancingRate, FxRate, InstrumentRecord
+from catalogue.vocabulary import COUNTRY_GROUPS
 
 # Section 3: no co-financing entry means "unknown" for these, 100% for the other kinds.
 GRANT_LIKE: frozenset[str] = frozenset({"grant", "technical_assistance"})
@@ -91,8 +92,64 @@ class Amount:
     unknown_costs: tuple[str, ...]
 
 
-def amount(record: InstrumentRecord, profile: ProjectProfile, rates: Rates) -> Amount:
-    """Section 3: the most `record` can fund of this project, in EUR."""
+# Section 3, project capital: the dated tables a lender's record may state, by the param naming
+# the date each took effect (a later table replaces an earlier one).
+CAPITAL_TABLES: tuple[tuple[str, str], ...] = (
+    ("project_capital_2009_rule_since", "project_capital_min_share_by_sector_2009"),
+    ("project_capital_2015_rule_since", "project_capital_min_share_by_sector_2015"),
+    ("project_capital_2019_rule_published", "project_capital_min_share_by_sector"),
+)
+BORROWED: frozenset[str] = frozenset({"loan", "bond", "financial_instrument"})
+
+
+def _capital_share(record: InstrumentRecord, sector: str, day: date) -> tuple[date, float]:
+    """(date the table in force took effect, minimum capital share for `sector`) of one record:
+    a transport project the highest rail or road entry, any other the "other..." entry, else
+    the record's general share."""
+    general = float(record.params["project_capital_min_share"])
+    start, entries = date.min, ""
+    for since_key, table_key in CAPITAL_TABLES:
+        since, table = record.params.get(since_key), record.params.get(table_key)
+        if since and table and date.fromisoformat(str(since)) <= day:
+            start, entries = date.fromisoformat(str(since)), str(table)
+    pairs = [p.split(":") for p in entries.split(",") if ":" in p]
+    shares = {k.strip(): float(v) for k, v in pairs}
+    if sector == "transport":
+        fitting = [v for k, v in shares.items() if "rail" in k or "road" in k]
+    else:
+        fitting = []
+    fitting = fitting or [v for k, v in shares.items() if k.startswith("other")]
+    return start, max(fitting) if fitting else general
+
+
+def borrowed_share(
+    records: Iterable[InstrumentRecord], profile: ProjectProfile, day: date
+) -> float | None:
+    """Section 3: the largest share of the investment borrowed money may fund in the
+    project's country (one less the capital share of the table in force latest, the strictest
+    among tables of the same date), or None where no record states a confirmed rule."""
+    found = [
+        _capital_share(r, profile.sector, day)
+        for r in records
+        if "project_capital_min_share" in r.params
+        and "params.project_capital_min_share" not in r.unconfirmed
+        and (profile.country in r.eligible_countries or profile.country in _grouped(r))
+    ]
+    return 1.0 - max(found)[1] if found else None
+
+
+def _grouped(record: InstrumentRecord) -> set[str]:
+    return {c for g in record.eligible_countries for c in COUNTRY_GROUPS.get(g, ())}
+
+
+def amount(
+    record: InstrumentRecord,
+    profile: ProjectProfile,
+    rates: Rates,
+    borrowed: float | None = None,
+) -> Amount:
+    """Section 3: the most `record` can fund of this project, in EUR; `borrowed`: the share
+    of the investment a loan, bond or financial instrument may fund (`borrowed_share`)."""
     costs = {
         "investment": rates.to_eur(profile.capex.amount, profile.capex.currency),
         "development": (
@@ -121,6 +178,9 @@ def amount(record: InstrumentRecord, profile: ProjectProfile, rates: Rates) -> A
             rate = 1.0
         by_cost[cost] = rate * costs[cost]
         bound_by_cost[cost] = (1.0 if cofin_unconfirmed else rate) * costs[cost]
+        if cost == "investment" and borrowed is not None and record.kind in BORROWED:
+            by_cost[cost] = min(by_cost[cost], borrowed * costs[cost])
+            bound_by_cost[cost] = min(bound_by_cost[cost], borrowed * costs[cost])
     cur = record.ticket_currency
     caps: list[float] = []
     confirmed_caps: list[float] = []

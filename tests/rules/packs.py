@@ -12,13 +12,20 @@ SOURCE = TEST_SOURCE
 record = instrument_record
 
 
-def fired(pack: type, profile_overrides: dict[str, Any], *records: InstrumentRecord) -> set[str]:
+def fired(
+    pack: type,
+    profile_overrides: dict[str, Any],
+    *records: InstrumentRecord,
+    borrowing: tuple[float, str] | None = None,
+) -> set[str]:
+    """The rules of `pack` that fire; `borrowing`: the project-capital limit on borrowed money
+    (advisor/capital.py), none by default."""
     engine_class = type(f"Only{pack.__name__}", (CollectsFindings, pack), {})
     engine = engine_class()
     engine.reset()
     same = lambda amount, currency: amount  # noqa: E731  (amounts already in EUR here)
     engine.declare(*catalogue_facts([instrument_fact(rec, same) for rec in records], []))
-    engine.declare(project_fact(make_profile(**profile_overrides), same))
+    engine.declare(project_fact(make_profile(**profile_overrides), same, borrowing))
     engine.run()
     return {f["rule"] for f in engine.findings}
 

@@ -10,7 +10,9 @@ from datetime import date
 
 import pytest
 
-from rules.ceilings import Terms, applicable_rate, ceiling, region_period
+from rules.ceilings import Terms, applicable_rate, ceiling, confirmed_bound, region_period
+from rules.eligibility import EligibilityRules
+from tests.rules.packs import fired, record
 
 CPR_112_3 = (
     {"rate": 0.85, "region_category": "less_developed"},
@@ -189,3 +191,54 @@ def test_confirmed_bound_leaves_out_what_no_source_confirmed() -> None:
     tool = Terms(kind="delivery_tool", costs=("investment",), rates=())
     assert confirmed_bound(tool, **project) == 0.0
     assert confirmed_bound(stated, **{**project, "capex": 0.0}) == 0.0
+
+
+# Guofa [2019] No. 26 Part II: at least 20% of a project's investment is its own capital, so
+# borrowed money (loans and bonds, under any market standard) funds at most 80% of it.
+GUOFA_2019_26 = (0.8, "Guofa [2019] No. 26, Part II(4)-(5)")
+
+
+@pytest.mark.parametrize("kind", ["bond", "loan"])
+def test_borrowed_money_stops_at_the_project_capital_rule(kind: str) -> None:
+    terms = Terms(kind=kind, costs=("investment", "development"), rates=())
+    cap = ceiling(terms, capex=100.0, development=10.0, region=None, applicant="municipal_company",
+                  borrowing=GUOFA_2019_26)  # fmt: skip
+    assert cap.by_cost == {"investment": pytest.approx(80.0), "development": pytest.approx(10.0)}
+    assert cap.amount == pytest.approx(90.0)
+    assert cap.binding == "capital"
+    assert cap.source(terms) == GUOFA_2019_26[1]
+    assert "80% of the investment (project capital)" in cap.basis
+
+
+def test_the_project_capital_rule_leaves_other_money_and_lower_caps_alone() -> None:
+    ppp = Terms(kind="ppp_structure", costs=("investment",), rates=())
+    assert ceiling(ppp, capex=100.0, development=0.0, region=None, applicant="municipal_company",
+                   borrowing=GUOFA_2019_26).amount == pytest.approx(100.0)  # fmt: skip
+    loan = Terms(kind="loan", costs=("investment",), rates=({"rate": 0.5},))
+    cap = ceiling(loan, capex=100.0, development=0.0, region=None, applicant="municipal_company",
+                  borrowing=GUOFA_2019_26)  # fmt: skip
+    assert (cap.amount, cap.binding) == (pytest.approx(50.0), "rate")
+
+
+def test_the_confirmed_bound_keeps_borrowed_money_within_project_capital() -> None:
+    project = dict(capex=100.0, development=0.0, region=None, applicant="municipal_company")
+    loan = Terms(kind="loan", costs=("investment",), rates=())
+    assert confirmed_bound(loan, **project) == pytest.approx(100.0)
+    assert confirmed_bound(loan, **project, borrowing=GUOFA_2019_26) == pytest.approx(80.0)
+    grant = Terms(kind="grant", costs=("investment",), rates=())
+    assert confirmed_bound(grant, **project, borrowing=GUOFA_2019_26) == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize(("capex", "excluded"), [(10e6, True), (12e6, False)])
+def test_a_minimum_ticket_beyond_the_borrowable_share_excludes(
+    capex: float, excluded: bool
+) -> None:
+    """A lender that lends at least EUR 9m cannot lend to a EUR 10m project whose capital must
+    be 20% of it (at most EUR 8m borrowed); to a EUR 12m one it can (EUR 9.6m)."""
+    loan = record(id="cn_bank", kind="loan", min_ticket=9e6, eligible_countries=["CN"])
+    rules = fired(EligibilityRules, {"country": "CN", "capex": {"amount": capex}}, loan,
+                  borrowing=GUOFA_2019_26)  # fmt: skip
+    assert ("exclude_costs_below_minimum_ticket" in rules) is excluded
+    assert "exclude_costs_below_minimum_ticket" not in fired(
+        EligibilityRules, {"country": "CN", "capex": {"amount": 10e6}}, loan
+    )

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 
 from advisor import engine as runner
 from advisor.advice import advise
+from advisor.capital import borrowing_limit
 from advisor.models import ProjectProfile
 from advisor.money import Converter
 from catalogue.snapshot import Snapshot
@@ -43,7 +44,8 @@ def _both(profile: ProjectProfile, snapshot: Snapshot) -> tuple[list, list]:  # 
         )
         _runners[key] = (runner.Runner(catalogue), runner.ReteRunner(catalogue))
     compiled, rete = _runners[key]
-    project = runner.project_fact(profile, money.to_eur)
+    borrowing = borrowing_limit(snapshot, profile, money.on)  # China: loans at most 80% or 75%
+    project = runner.project_fact(profile, money.to_eur, borrowing)
     found = compiled.run(project)
     assert compiled.run(project, lean=True) == _lean(found)
     return found, rete.run(project)
@@ -133,7 +135,9 @@ def test_a_lean_run_leaves_findings_out(snapshot: Snapshot) -> None:
         [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments],
         [runner.model_fact(m) for m in snapshot.business_models],
     )
-    project = runner.project_fact(profile, money.to_eur)
+    project = runner.project_fact(
+        profile, money.to_eur, borrowing_limit(snapshot, profile, date(2026, 11, 22))
+    )
     compiled = runner.Runner(catalogue)
     full, lean = compiled.run(project), compiled.run(project, lean=True)
     assert len(lean) < len(full) * 0.8
@@ -149,7 +153,9 @@ def test_the_compiled_runner_agrees_with_a_fresh_engine(snapshot: Snapshot) -> N
         [runner.instrument_fact(r, money.to_eur) for r in snapshot.instruments],
         [runner.model_fact(m) for m in snapshot.business_models],
     )
-    project = runner.project_fact(profile, money.to_eur)
+    project = runner.project_fact(
+        profile, money.to_eur, borrowing_limit(snapshot, profile, date(2026, 11, 22))
+    )
     assert runner.Runner(catalogue).run(project) == runner.run_fresh(project, catalogue)
 
 
