@@ -327,14 +327,16 @@ class EligibilityRules(KnowledgeEngine):
     )  # fmt: skip
     @sourced(CATALOGUE_FIELD)
     def exclude_prohibited_in_country(self, country, as_of, applicant, ban, ids, c, soft):
-        """Exclude a structure the catalogue records as prohibited in the project's country
-        (for the applicant types `params.prohibited_applicants` names, when it names any: in
-        China a local government may borrow only by local government bonds)."""
+        """Exclude an instrument the catalogue records as closed to the project's country: a
+        structure its law prohibits (for the applicant types `params.prohibited_applicants`
+        names, when it names any: in China a local government may borrow only by local
+        government bonds), or a lender that has stopped its programmes there (the World Bank
+        in Russia and Belarus since 2 March 2022)."""
         since = f" since {ban[1]}" if ban[1] else ""
         who = f" for {', '.join(sorted(split_codes(ban[2])))}" if ban[2] else ""
         self.declare(*(
             fail(iid, "exclude_prohibited_in_country",
-                 test="structure lawful in the project's country"
+                 test="instrument open in the project's country"
                  + (" for the applicant" if ban[2] else ""),
                  value=f"{country} ({applicant})" if ban[2] else country,
                  threshold=f"prohibited in {ban[0]}{who}{since}", source=c[iid],
