@@ -195,6 +195,18 @@ def test_seed_citations_point_at_lines_that_hold_their_quotes(
     assert not wrong
 
 
+def test_a_scheme_of_one_nation_of_a_country_states_it_as_a_condition(
+    seed_data: datafiles.SeedData,
+) -> None:
+    """A profile states a country, not a nation within it (England, Scotland): a scheme for one
+    nation alone is one to check, with the nation to verify (ARCHITECTURE.md, "Reach, not
+    hope"), never an option for every city of the country."""
+    for record in seed_data.instruments:
+        nation = record.params.get("nation")
+        if nation:
+            assert any(str(nation) in c for c in record.conditions), record.id
+
+
 def test_fx_rates_cover_every_ticket_currency(seed_data: datafiles.SeedData) -> None:
     currencies = {r.ticket_currency for r in seed_data.instruments} - {"EUR"}
     assert currencies <= {fx.currency for fx in seed_data.fx_rates}
