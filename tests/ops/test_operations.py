@@ -114,18 +114,23 @@ def test_progress_of_a_resumed_batch_counts_the_rows_already_done(
     assert sum(steps) == 4 and steps[0] == 3
 
 
+def _interruptible() -> None:
+    """Ctrl-C's default action, as a terminal's foreground job has it: a suite started in the
+    background inherits SIGINT ignored, and Python then installs no KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_on_a_batch_says_how_to_resume(tmp_path: Path) -> None:
-    # rows enough that the batch cannot end before the interrupt reaches it (400 could end
-    # first on two idle workers)
-    rows = 4000
+    rows = 400
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(profile_data(id=f"p{i}")) + "\n" for i in range(rows)))
     out = tmp_path / "out.jsonl"
     env = {**os.environ, "ADVISOR_DATABASE_URL": f"sqlite:///{tmp_path / 'advisor.sqlite3'}"}
     command = [str(ADVISOR), "batch", str(source), "-o", str(out), "--workers", "2"]
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    )
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=_interruptible,
+    )  # fmt: skip
     deadline = time.monotonic() + 120
     while not out.exists() or out.read_text().count("\n") < 3:
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
