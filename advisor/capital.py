@@ -75,7 +75,7 @@ def borrowing_limit(
     if found is None:
         return None
     share, record_id, param = found
-    cites = _cites(snapshot, record_id)
+    cites = next(c for rid, _, _, c in _rules(snapshot) if rid == record_id)
     cite = cites.get(f"params.{param}") or cites["*"]
     return round(1.0 - share, 6), f"{cite} (project capital, as recorded with {record_id})"
 
@@ -88,7 +88,7 @@ def _capital_in(
     earlier table), the strictest among equals."""
     found = [
         (*_capital_for(params, sector, on), record_id)
-        for record_id, countries, params in _rules(snapshot)
+        for record_id, countries, params, _ in _rules(snapshot)
         if country in countries
     ]
     if not found:
@@ -97,18 +97,18 @@ def _capital_in(
     return share, record_id, param
 
 
-Rules = tuple[tuple[str, frozenset[str], dict], ...]  # type: ignore[type-arg]
+Rules = tuple[tuple[str, frozenset[str], dict, dict[str, str]], ...]  # type: ignore[type-arg]
 _INDEX: dict[int, tuple["weakref.ref[Snapshot]", Rules]] = {}
 
 
 def _rules(snapshot: Snapshot) -> Rules:
-    """(id, countries, params) of the records stating a confirmed capital rule, once per
-    snapshot (an advice asks twice: for its options' amounts and for its mixes)."""
+    """(id, countries, params, citations) of the records stating a confirmed capital rule,
+    once per snapshot (an advice asks twice: for its options' amounts and for its mixes)."""
     hit = _INDEX.get(id(snapshot))
     if hit is not None and hit[0]() is snapshot:
         return hit[1]
     rules = tuple(
-        (r.id, frozenset(r.countries()), dict(r.params))
+        (r.id, frozenset(r.countries()), dict(r.params), citations(r))
         for r in snapshot.instruments
         if "project_capital_min_share" in r.params
         and "params.project_capital_min_share" not in r.unconfirmed
@@ -116,18 +116,3 @@ def _rules(snapshot: Snapshot) -> Rules:
     _INDEX[id(snapshot)] = (weakref.ref(snapshot), rules)
     weakref.finalize(snapshot, _INDEX.pop, id(snapshot), None)
     return rules
-
-
-_CITES: dict[tuple[int, str], tuple["weakref.ref[Snapshot]", dict[str, str]]] = {}
-
-
-def _cites(snapshot: Snapshot, record_id: str) -> dict[str, str]:
-    """`advisor.facts.citations` of a capital-rule record, once per snapshot."""
-    key = (id(snapshot), record_id)
-    hit = _CITES.get(key)
-    if hit is not None and hit[0]() is snapshot:
-        return hit[1]
-    cites = citations(snapshot.instrument(record_id))
-    _CITES[key] = (weakref.ref(snapshot), cites)
-    weakref.finalize(snapshot, _CITES.pop, key, None)
-    return cites
