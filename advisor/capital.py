@@ -67,10 +67,11 @@ def project_capital_share(
 def borrowing_limit(
     snapshot: Snapshot, profile: ProjectProfile, on: date
 ) -> tuple[float, str] | None:
-    """The largest share of the investment loans and bonds may fund (one less the minimum
-    project capital), with the clause it rests on; None where no record states a capital rule
-    for the country (rules/ceilings.py applies it to an option's amount, advisor/mixes.py to a
-    mix's borrowed money)."""
+    """The largest share of the total investment (capex and development cost, the base of
+    project capital under Guofa [1996] 35 Part II) loans and bonds may fund (one less the
+    minimum project capital), with the clause it rests on; None where no record states a
+    capital rule for the country (rules/ceilings.py applies it to an option's amount,
+    advisor/mixes.py to a mix's borrowed money)."""
     found = _capital_in(snapshot, profile.country, profile.sector, on)
     if found is None:
         return None

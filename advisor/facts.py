@@ -74,8 +74,8 @@ def jurisdiction_of(country: str) -> str:
 def project_fact(
     profile: ProjectProfile, to_eur: ToEur, borrowing: tuple[float, str] | None = None
 ) -> Project:
-    """The per-profile fact. `borrowing`: the largest share of the investment loans and bonds
-    may fund in the project's country, with its clause (advisor/capital.py), or None."""
+    """The per-profile fact. `borrowing`: the largest share of the total investment loans and
+    bonds may fund in the project's country, with its clause (advisor/capital.py), or None."""
     capex = to_eur(profile.capex.amount, profile.capex.currency)
     dev = profile.development_cost
     development = to_eur(dev.amount, dev.currency) if dev else 0.0

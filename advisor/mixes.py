@@ -115,7 +115,8 @@ def compose(
     total = sum(base.values())
     usable = _usable(options, snapshot, profile, money, base)
     capital = project_capital_share(snapshot, profile, money.on)
-    debt_cap = None if capital is None else math.floor(base["investment"] * (1 - capital[0]))
+    # the total investment is the base of project capital (Guofa [1996] 35 Part II)
+    debt_cap = None if capital is None else math.floor(total * (1 - capital[0]))
     solver = programme()
     if usable:
         solver.load(usable, base, debt_cap)
@@ -149,7 +150,7 @@ def compose(
         notes = _notes(parts, gap, currency, profile.stage)
         if capital is not None and any(u.debt for u, _, _ in parts):
             notes.append(
-                f"project capital: at least {capital[0]:.0%} of the investment must be the "
+                f"project capital: at least {capital[0]:.0%} of the total investment must be the "
                 f"sponsor's own capital, so loans and bonds fund at most {1 - capital[0]:.0%} "
                 f"(as recorded with {capital[1]})"
             )

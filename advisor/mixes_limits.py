@@ -150,7 +150,7 @@ def _to_cents(
             amounts[p] -= cut
             excess -= cut
     if debt_cap is not None:  # project capital: borrowed money at most the cap, to the cent
-        debt = [p for p in amounts if p[1] == "investment" and usable[p[0]].debt]
+        debt = [p for p in amounts if usable[p[0]].debt]
         excess = sum(amounts[p] for p in debt) - debt_cap
         for p in sorted(debt, key=lambda p: amounts[p]):
             if excess <= 0:

@@ -9,7 +9,7 @@ Each strategy is one small mixed-integer programme in shares of the project's to
                 sum_i x_ic <= cost_c / total                never more than the cost itself
                 x_ic <= cost_c / total * z_ic,  sum_{EU grants i} z_ic <= 1
                                                             one EU grant per cost line (A21)
-                sum_{debt i} x_i,investment <= debt_cap     project capital (advisor/capital.py)
+                sum_{debt i,c} x_ic <= debt_cap             project capital (advisor/capital.py)
                 y_i + y_j <= 1                              for pairs the catalogue forbids
                 sum_i y_i <= MAX_COMPONENTS
 
@@ -165,11 +165,12 @@ class Programme:
             if any(p[1] == cost for p in self.x_at):
                 self.row_upper[COST_ROW + c] = base[cost] / total
         debt = [i < len(usable) and usable[i].debt for i in range(CANDIDATES)]
-        if debt_cap is not None and any(debt[i] for i, c in self.x_at if c == "investment"):
+        if debt_cap is not None and any(debt[i] for i, _ in self.x_at):
             self.row_upper[DEBT_ROW] = debt_cap / total
         for i in range(CANDIDATES):
             if debt[i] != self.debt[i]:
-                self.h.changeCoeff(DEBT_ROW, _column(i, "investment"), 1.0 if debt[i] else 0.0)
+                for cost in COSTS:
+                    self.h.changeCoeff(DEBT_ROW, _column(i, cost), 1.0 if debt[i] else 0.0)
         self.debt = debt
         n = len(usable)  # the tie rule: better-ranked first, development before investment
         self.secondary = np.zeros(N_COLS)
@@ -327,7 +328,7 @@ def _choose(
                 row({x_at[p]: 1.0, z_at[p]: -base[cost] / total}, -INF, 0.0)
                 zs[p] = z_at[p]
             row({z_at[p]: 1.0 for p in eu}, -INF, 1.0)
-    debt = {k: 1.0 for (i, c), k in x_at.items() if c == "investment" and usable[i].debt}
+    debt = {k: 1.0 for (i, _), k in x_at.items() if usable[i].debt}
     if debt_cap is not None and debt:
         row(debt, -INF, debt_cap / total)
     for a, b in sorted(_forbidden_pairs(usable)):

@@ -19,7 +19,9 @@ from typing import Any
 # unknown rather than the whole cost.
 GRANT_KINDS = frozenset({"grant", "technical_assistance"})
 # Borrowed money: where a country sets a minimum project capital (China: Guofa [2009] 27,
-# [2015] 51, [2019] 26), loans and bonds fund at most the rest of the investment.
+# [2015] 51, [2019] 26), loans and bonds fund at most the rest of the total investment, which
+# is the fixed-asset investment, development costs included, plus working capital (Guofa
+# [1996] 35 Part II).
 BORROWED_KINDS = frozenset({"loan", "bond", "financial_instrument"})
 FUNDED_COSTS = ("investment", "development")
 
@@ -190,10 +192,9 @@ def confirmed_bound(
                 terms.rates, cost=cost, region=region, applicant=applicant,
                 previous_region=previous_region, period=period,
             )  # fmt: skip
-        share = 1.0 if rate is None else rate
-        if cost == "investment" and borrowing is not None and terms.kind in BORROWED_KINDS:
-            share = min(share, borrowing[0])
-        funded += amounts[cost] * share
+        funded += amounts[cost] * (1.0 if rate is None else rate)
+    if borrowing is not None and terms.kind in BORROWED_KINDS:
+        funded = min(funded, borrowing[0] * (capex + development))
     if terms.max_share is not None and terms.share_confirmed:
         funded = min(funded, terms.max_share * (capex + development))
     if terms.max_ticket is not None and terms.max_ticket_confirmed:
@@ -215,9 +216,10 @@ def ceiling(
     """The most this instrument can fund of this project, in EUR (the conservative bound).
 
     A delivery tool (such as ITI) bundles other funds and carries no money of its own.
-    `borrowing` is the largest share of the investment loans and bonds may fund where the
-    project's country requires project capital, with its clause (advisor/capital.py): a
-    borrowed instrument's investment amount stops there, whatever its own terms allow.
+    `borrowing` is the largest share of the total investment (capex and development cost)
+    loans and bonds may fund where the project's country requires project capital, with its
+    clause (advisor/capital.py): a borrowed instrument's amount stops there, whatever its own
+    terms allow; the sponsor's capital may pay any cost line.
     """
     if terms.kind == "delivery_tool":
         return Ceiling(amount=0.0, by_cost={}, rate_by_cost={}, basis="bundles other funds")
@@ -242,19 +244,17 @@ def ceiling(
         by_cost[cost] = base * rate
     basis = ", ".join(f"{rate:.0%} of {cost} cost" for cost, rate in rate_by_cost.items())
     binding, capital_source = "rate", ""
-    if (
-        borrowing is not None
-        and terms.kind in BORROWED_KINDS
-        and by_cost.get("investment", 0.0) > borrowing[0] * capex
-    ):
-        by_cost["investment"] = borrowing[0] * capex
-        basis += f"; borrowed money at most {borrowing[0]:.0%} of the investment (project capital)"
-        binding, capital_source = "capital", borrowing[1]
     amount = sum(by_cost.values())
+    total = capex + development
+    if borrowing is not None and terms.kind in BORROWED_KINDS and amount > borrowing[0] * total:
+        amount = borrowing[0] * total
+        basis += (
+            f"; borrowed money at most {borrowing[0]:.0%} of the total investment (project capital)"
+        )
+        binding, capital_source = "capital", borrowing[1]
     if unknown:
         basis = ", ".join(filter(None, [basis, f"no confirmed ceiling for {', '.join(unknown)}"]))
     basis = basis or "none of this project's costs"
-    total = capex + development
     if terms.max_share is not None and amount > terms.max_share * total:
         amount = terms.max_share * total
         basis += f"; at most {terms.max_share:.0%} of the total cost"

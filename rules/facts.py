@@ -26,8 +26,8 @@ class Project(Fact):
     period of as_of), previous_region_category (2014-2020), region_period (rules/ceilings.py
     `region_period`), partner_countries,
     as_of (date), maturity (0-3 or -1 unknown), risk_appetite, keep_public, ppp_payments_share,
-    debt_to_revenue, undertaking (bool), borrowing ((share of the investment loans and bonds
-    may fund, clause) where the country requires project capital, else None)."""
+    debt_to_revenue, undertaking (bool), borrowing ((share of the total investment loans and
+    bonds may fund, clause) where the country requires project capital, else None)."""
 
 
 class Instrument(Fact):

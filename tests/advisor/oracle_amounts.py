@@ -125,7 +125,7 @@ def _capital_share(record: InstrumentRecord, sector: str, day: date) -> tuple[da
 def borrowed_share(
     records: Iterable[InstrumentRecord], profile: ProjectProfile, day: date
 ) -> float | None:
-    """Section 3: the largest share of the investment borrowed money may fund in the
+    """Section 3: the largest share of the total investment borrowed money may fund in the
     project's country (one less the capital share of the table in force latest, the strictest
     among tables of the same date), or None where no record states a confirmed rule."""
     found = [
@@ -149,7 +149,8 @@ def amount(
     borrowed: float | None = None,
 ) -> Amount:
     """Section 3: the most `record` can fund of this project, in EUR; `borrowed`: the share
-    of the investment a loan, bond or financial instrument may fund (`borrowed_share`)."""
+    of the total investment (capex + development cost) a loan, bond or financial instrument
+    may fund (`borrowed_share`)."""
     costs = {
         "investment": rates.to_eur(profile.capex.amount, profile.capex.currency),
         "development": (
@@ -178,12 +179,12 @@ def amount(
             rate = 1.0
         by_cost[cost] = rate * costs[cost]
         bound_by_cost[cost] = (1.0 if cofin_unconfirmed else rate) * costs[cost]
-        if cost == "investment" and borrowed is not None and record.kind in BORROWED:
-            by_cost[cost] = min(by_cost[cost], borrowed * costs[cost])
-            bound_by_cost[cost] = min(bound_by_cost[cost], borrowed * costs[cost])
     cur = record.ticket_currency
     caps: list[float] = []
     confirmed_caps: list[float] = []
+    if borrowed is not None and record.kind in BORROWED:  # a share of the total investment
+        caps.append(borrowed * total)
+        confirmed_caps.append(borrowed * total)
     if record.max_share_of_cost is not None:
         caps.append(record.max_share_of_cost * total)
         if "max_share_of_cost" not in unconfirmed:

@@ -198,8 +198,8 @@ def _check_expectations(case: dict[str, Any], advice: dict[str, Any]) -> list[st
             ceiling = share * _total(case, mix["gap"]["currency"])
             if debt > ceiling + 0.01:
                 problems.append(
-                    f"mix {mix['label']}: debt {debt:,.2f} above {share:.0%} of the investment "
-                    f"({case['debt_at_most_share']['why']})"
+                    f"mix {mix['label']}: debt {debt:,.2f} above {share:.0%} of the total "
+                    f"investment ({case['debt_at_most_share']['why']})"
                 )
     models = [m["id"] for m in advice["business_models"]]
     scores = [m["score"] for m in advice["business_models"]]

@@ -248,3 +248,34 @@ def test_project_capital_caps_borrowed_money_and_the_grant_fills_the_rest() -> N
     ]
     assert any("project capital: at least 20%" in note for note in found[1].notes)
     assert any("fund at most 80%" in note for note in found[1].notes)
+
+
+@pytest.mark.parametrize(
+    ("costs", "expected"),
+    [
+        # the sponsor's 2,200,000 of capital pays the development line and 1,200,000 of the works
+        (["investment"], {("cn_bank", "investment"): 8_800_000 * M}),
+        # the loan funds both lines; the cap is on their sum, not on the works alone
+        (
+            ["investment", "development"],
+            {("cn_bank", "development"): 1_000_000 * M, ("cn_bank", "investment"): 7_800_000 * M},
+        ),
+    ],
+)
+def test_project_capital_is_a_share_of_the_total_investment(
+    costs: list[str], expected: dict[tuple[str, str], int]
+) -> None:
+    """Project capital is a share of the total investment, which is the fixed-asset investment,
+    development costs included, plus working capital (Guofa [1996] 35 Part II): works of
+    10,000,000 and development of 1,000,000 let loans fund at most 0.8 x 11,000,000."""
+    bank = loan("cn_bank", eligible_countries=["CN"], costs_covered=costs,
+                params={"project_capital_min_share": 0.2})  # fmt: skip
+    profile = make_profile(
+        country="CN",
+        capex={"amount": 10_000_000, "currency": "CNY"},
+        development_cost={"amount": 1_000_000, "currency": "CNY"},
+    )
+    found = mixes([bank], profile)
+    assert shapes(found) == [expected]
+    assert found[0].gap.amount == 2_200_000
+    assert any("at least 20% of the total investment" in note for note in found[0].notes)

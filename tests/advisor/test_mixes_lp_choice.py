@@ -53,7 +53,8 @@ def random_programme(
         )
     scores = [round(rng.uniform(1, 10), 3) for _ in range(3)]  # few: options of equal weight
     weights = [rng.choice(scores) - 0.01 * i * rng.choice([0, 1]) for i in range(n)]
-    debt_cap = rng.choice([None, None, int(base["investment"] * rng.choice([0.2, 0.6]))])
+    total = sum(base.values())  # project capital is a share of the total investment
+    debt_cap = rng.choice([None, None, int(total * rng.choice([0.2, 0.6]))])
     return weights, usable, base, debt_cap
 
 
@@ -88,7 +89,7 @@ def value_of(
         for cost in base:
             row([k for k, (_, c) in enumerate(pairs) if c == cost], -inf, base[cost] / total)
         if debt_cap is not None:
-            debt = [k for k, (i, c) in enumerate(pairs) if c == "investment" and usable[i].debt]
+            debt = [k for k, (i, _) in enumerate(pairs) if usable[i].debt]  # every cost line
             row(debt, -inf, debt_cap / total)
     except ValueError:
         return None

@@ -193,21 +193,36 @@ def test_confirmed_bound_leaves_out_what_no_source_confirmed() -> None:
     assert confirmed_bound(stated, **{**project, "capex": 0.0}) == 0.0
 
 
-# Guofa [2019] No. 26 Part II: at least 20% of a project's investment is its own capital, so
-# borrowed money (loans and bonds, under any market standard) funds at most 80% of it.
+# Guofa [2019] No. 26 Part II: at least 20% of a project's total investment is its own capital,
+# so borrowed money (loans and bonds, under any market standard) funds at most 80% of it. The
+# total investment is the fixed-asset investment plus working capital (Guofa [1996] No. 35
+# Part II), so development costs (feasibility, design, tendering) are part of the base.
 GUOFA_2019_26 = (0.8, "Guofa [2019] No. 26, Part II(4)-(5)")
 
 
 @pytest.mark.parametrize("kind", ["bond", "loan"])
 def test_borrowed_money_stops_at_the_project_capital_rule(kind: str) -> None:
+    """Capex 100 and development 10: the total investment is 110, borrowed money at most 88."""
     terms = Terms(kind=kind, costs=("investment", "development"), rates=())
     cap = ceiling(terms, capex=100.0, development=10.0, region=None, applicant="municipal_company",
                   borrowing=GUOFA_2019_26)  # fmt: skip
-    assert cap.by_cost == {"investment": pytest.approx(80.0), "development": pytest.approx(10.0)}
-    assert cap.amount == pytest.approx(90.0)
+    assert cap.amount == pytest.approx(88.0)
+    assert sum(cap.by_cost.values()) == pytest.approx(88.0)
     assert cap.binding == "capital"
     assert cap.source(terms) == GUOFA_2019_26[1]
-    assert "80% of the investment (project capital)" in cap.basis
+    assert "80% of the total investment (project capital)" in cap.basis
+
+
+def test_borrowed_money_for_the_works_alone_may_reach_the_share_of_the_total_investment() -> None:
+    """A loan for the works only, capex 100 and development 10: the sponsor's 22 of capital may
+    pay the development costs and 12 of the works, so the loan may reach 88 (not 80)."""
+    loan = Terms(kind="loan", costs=("investment",), rates=())
+    project = dict(capex=100.0, development=10.0, region=None, applicant="municipal_company")
+    cap = ceiling(loan, **project, borrowing=GUOFA_2019_26)
+    assert (cap.amount, cap.by_cost) == (pytest.approx(88.0), {"investment": pytest.approx(88.0)})
+    assert confirmed_bound(loan, **project, borrowing=GUOFA_2019_26) == pytest.approx(88.0)
+    both = Terms(kind="loan", costs=("investment", "development"), rates=())
+    assert confirmed_bound(both, **project, borrowing=GUOFA_2019_26) == pytest.approx(88.0)
 
 
 def test_the_project_capital_rule_leaves_other_money_and_lower_caps_alone() -> None:
